@@ -1,0 +1,92 @@
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+/** Environment of the invoker, validated at boot (units in the names). */
+export const invokerEnvSchema = z.object({
+  DATABASE_URL: z.string().min(1).regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+  REDIS_URL: z.string().min(1).regex(/^rediss?:\/\//, 'must be a redis:// URL'),
+  INVOKER_ID: z
+    .string()
+    .min(1)
+    .max(128)
+    .regex(/^[A-Za-z0-9_.-]+$/, 'may only contain letters, digits, "_", "." and "-"')
+    .optional(),
+  INVOKER_PORT: z.coerce.number().int().min(1).max(65535).default(8081),
+  OFG_REGION: z.string().min(1).max(64).regex(/^[A-Za-z0-9-]+$/).default('local'),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(64),
+  INSTANCE_KEEPALIVE_MS: z.coerce.number().int().min(1000).default(300_000),
+  FUNCTION_NETWORK: z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be a Docker network name').default('ofg-functions'),
+  RUNTIME_IMAGE_NODEJS: z.string().min(1).default('openfunctiongraph/runtime-nodejs:latest'),
+  CODE_CACHE_DIR: z.string().min(1).default(join(tmpdir(), 'ofg-code-cache')),
+  CODE_CACHE_MEMORY_MB: z.coerce.number().int().min(0).max(64 * 1024).default(256),
+  DOCKER_SOCKET: z.string().min(1).default('/var/run/docker.sock'),
+  CONTAINER_PIDS_LIMIT: z.coerce.number().int().min(16).max(65_536).default(128),
+  CONTAINER_TMP_MB: z.coerce.number().int().min(1).max(64 * 1024).default(512),
+  CONTAINER_NOFILE: z.coerce.number().int().min(64).max(1_048_576).default(1024),
+  INSTANCE_READY_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+});
+export type InvokerEnv = z.infer<typeof invokerEnvSchema>;
+
+/** The invoker's settings, grouped by concern. */
+export interface InvokerConfig {
+  invokerId: string;
+  port: number;
+  region: string;
+  databaseUrl: string;
+  redisUrl: string;
+  worker: { concurrency: number; drainTimeoutMs: number };
+  instances: { keepAliveMs: number; readyTimeoutMs: number };
+  runtimeImages: Record<string, string>;
+  codeCache: { dir: string; memoryBytes: number };
+  docker: {
+    socketPath: string;
+    network: string;
+    pidsLimit: number;
+    tmpMb: number;
+    nofile: number;
+  };
+}
+
+export const INVOKER_CONFIG = Symbol('INVOKER_CONFIG');
+
+/** Raised at boot when the environment is invalid; the message lists every bad variable. */
+export class InvokerConfigError extends Error {
+  override readonly name = 'InvokerConfigError';
+}
+
+/** Parses the environment; throws one error listing every bad variable so boot fails fast. */
+export function loadInvokerConfig(env: NodeJS.ProcessEnv = process.env): InvokerConfig {
+  // Empty strings count as unset so compose files can leave optional variables blank.
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = invokerEnvSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`).join('; ');
+    throw new InvokerConfigError(`invalid invoker configuration: ${problems}`);
+  }
+  const e = parsed.data;
+  return {
+    invokerId: e.INVOKER_ID ?? defaultInvokerId(),
+    port: e.INVOKER_PORT,
+    region: e.OFG_REGION,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    worker: { concurrency: e.WORKER_CONCURRENCY, drainTimeoutMs: e.DRAIN_TIMEOUT_MS },
+    instances: { keepAliveMs: e.INSTANCE_KEEPALIVE_MS, readyTimeoutMs: e.INSTANCE_READY_TIMEOUT_MS },
+    runtimeImages: { nodejs: e.RUNTIME_IMAGE_NODEJS },
+    codeCache: { dir: e.CODE_CACHE_DIR, memoryBytes: e.CODE_CACHE_MEMORY_MB * 1024 * 1024 },
+    docker: {
+      socketPath: e.DOCKER_SOCKET,
+      network: e.FUNCTION_NETWORK,
+      pidsLimit: e.CONTAINER_PIDS_LIMIT,
+      tmpMb: e.CONTAINER_TMP_MB,
+      nofile: e.CONTAINER_NOFILE,
+    },
+  };
+}
+
+/** hostname + pid, reduced to the characters container labels and names accept. */
+function defaultInvokerId(): string {
+  return `${hostname()}-${process.pid}`.replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 128);
+}

@@ -1,0 +1,79 @@
+import { signRequest } from '@ofg/security';
+import { readStack, StackInfo } from './stack';
+
+export interface FgsResponse<T = unknown> {
+  status: number;
+  headers: Headers;
+  text: string;
+  json: T;
+}
+
+export type AuthMode = { kind: 'aksk'; ak?: string; sk?: string; date?: Date } | { kind: 'token'; token: string } | { kind: 'none' };
+
+/** Plain-HTTP FunctionGraph client for tests: signs like the official SDK, or sends an X-Auth-Token. */
+export class FgsClient {
+  readonly stack: StackInfo = readStack();
+
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    opts: { body?: unknown; rawBody?: string | Buffer; headers?: Record<string, string>; auth?: AuthMode } = {},
+  ): Promise<FgsResponse<T>> {
+    const url = `${this.stack.gatewayUrl}${path}`;
+    const body =
+      opts.rawBody !== undefined ? opts.rawBody : opts.body === undefined ? undefined : JSON.stringify(opts.body);
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', ...(opts.headers ?? {}) };
+    const auth = opts.auth ?? { kind: 'aksk' };
+    if (auth.kind === 'aksk') {
+      Object.assign(
+        headers,
+        signRequest({
+          method,
+          url,
+          headers,
+          body: body ?? '',
+          ak: auth.ak ?? this.stack.ak,
+          sk: auth.sk ?? this.stack.sk,
+          date: auth.date,
+        }),
+      );
+    } else if (auth.kind === 'token') {
+      headers['X-Auth-Token'] = auth.token;
+    }
+    const res = await fetch(url, { method, headers, body });
+    const text = await res.text();
+    let json: unknown = undefined;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, headers: res.headers, text, json: json as T };
+  }
+
+  /** Obtains a project-scoped token with the admin password. */
+  async token(): Promise<string> {
+    const res = await fetch(`${this.stack.gatewayUrl}/v3/auth/tokens`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        auth: {
+          identity: { methods: ['password'], password: { user: { name: this.stack.user, password: this.stack.password } } },
+          scope: { project: { id: this.stack.projectId } },
+        },
+      }),
+    });
+    if (res.status !== 201) throw new Error(`token request failed: ${res.status} ${await res.text()}`);
+    const token = res.headers.get('x-subject-token');
+    if (!token) throw new Error('no X-Subject-Token header');
+    return token;
+  }
+
+  fnPath(urnOrName: string, suffix = ''): string {
+    return `/v2/${this.stack.projectId}/fgs/functions/${urnOrName}${suffix}`;
+  }
+
+  urn(name: string, qualifier = 'latest'): string {
+    return `urn:fss:${this.stack.region}:${this.stack.projectId}:function:default:${name}:${qualifier}`;
+  }
+}

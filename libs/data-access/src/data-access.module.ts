@@ -1,0 +1,24 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { dataSourceOptions } from './data-source';
+import { CodePackageRepository } from './repositories/code-package.repository';
+import { FunctionRepository } from './repositories/function.repository';
+import { IdentityRepository } from './repositories/identity.repository';
+import { InvocationRepository } from './repositories/invocation.repository';
+import { TriggerRepository } from './repositories/trigger.repository';
+
+const REPOSITORIES = [FunctionRepository, CodePackageRepository, TriggerRepository, InvocationRepository, IdentityRepository];
+
+/** Postgres connection plus the tenant-scoped repositories; apps import this instead of TypeORM. */
+@Module({})
+export class DataAccessModule {
+  static forRoot(databaseUrl: string): DynamicModule {
+    return {
+      module: DataAccessModule,
+      global: true,
+      imports: [TypeOrmModule.forRoot({ ...dataSourceOptions(databaseUrl), retryAttempts: 10, retryDelay: 1000 })],
+      providers: REPOSITORIES,
+      exports: REPOSITORIES,
+    };
+  }
+}

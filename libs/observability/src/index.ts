@@ -1,0 +1,5 @@
+export * from './logger.options';
+export * from './metrics.service';
+export * from './health.registry';
+export * from './health.controller';
+export * from './observability.module';

@@ -1,0 +1,6 @@
+export * from './redis-connection';
+export * from './reply-bus';
+export * from './invocation.producer';
+export * from './invocation.dispatcher';
+export * from './queue.options';
+export * from './queue.module';

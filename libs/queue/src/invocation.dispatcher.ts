@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { FgsError, InvocationJob, InvocationReply } from '@ofg/contracts';
+import { FunctionEntity, InvocationRepository, toFunctionSnapshot } from '@ofg/data-access';
+import { InvocationProducer } from './invocation.producer';
+import { ReplyBus, ReplyTimeoutError } from './reply-bus';
+import { QUEUE_OPTIONS, QueueOptions } from './queue.options';
+
+export interface DispatchOptions {
+  domainId: string;
+  requestId?: string;
+  logType?: 'tail' | 'none';
+  alias?: string;
+  trigger?: InvocationJob['trigger'];
+}
+
+/** The invocation front door shared by the gateway (API calls) and the trigger service (event sources). */
+@Injectable()
+export class InvocationDispatcher {
+  constructor(
+    private readonly producer: InvocationProducer,
+    private readonly replies: ReplyBus,
+    private readonly invocations: InvocationRepository,
+    @Inject(QUEUE_OPTIONS) private readonly options: QueueOptions,
+  ) {}
+
+  /** Enqueues one job and waits for the invoker's reply on this process's reply channel. */
+  async invokeSync(fn: FunctionEntity, event: string, opts: DispatchOptions): Promise<InvocationReply> {
+    const requestId = opts.requestId ?? randomUUID();
+    const snapshot = toFunctionSnapshot(fn, this.options.region, opts.domainId);
+    const waitMs = (snapshot.timeoutS + (snapshot.initializerTimeoutS ?? 0)) * 1000 + this.options.syncQueueWaitMs;
+    await this.replies.start();
+    const reply = this.replies.expect(requestId, waitMs);
+    reply.catch(() => undefined);
+    try {
+      await this.producer.enqueue({
+        requestId,
+        projectId: fn.projectId,
+        invokeType: 'sync',
+        function: snapshot,
+        event,
+        logType: opts.logType ?? 'none',
+        alias: opts.alias,
+        replyTo: this.replies.channel,
+        deadline: Date.now() + waitMs,
+        trigger: opts.trigger,
+        enqueuedAt: Date.now(),
+      });
+    } catch {
+      this.replies.cancel(requestId);
+      throw new FgsError('FSS.0503', 'The invocation queue is unavailable, retry later');
+    }
+    try {
+      return await reply;
+    } catch (err) {
+      if (err instanceof ReplyTimeoutError) throw new FgsError('FSS.0503', 'No invoker answered in time, retry later');
+      throw err;
+    }
+  }
+
+  /** Commits the ledger row first, then enqueues; the caller only gets a request id once both succeeded. */
+  async invokeAsync(fn: FunctionEntity, event: string, opts: DispatchOptions): Promise<string> {
+    const requestId = opts.requestId ?? randomUUID();
+    const snapshot = toFunctionSnapshot(fn, this.options.region, opts.domainId);
+    try {
+      await this.invocations.insertWaiting({
+        requestId,
+        projectId: fn.projectId,
+        functionId: fn.id,
+        qualifier: snapshot.version,
+        invokeType: 'async',
+        triggerType: opts.trigger?.type ?? '',
+        triggerId: opts.trigger?.id ?? '',
+        event,
+      });
+    } catch {
+      throw new FgsError('FSS.0503', 'The invocation ledger is unavailable, retry later');
+    }
+    try {
+      await this.producer.enqueue({
+        requestId,
+        projectId: fn.projectId,
+        invokeType: 'async',
+        function: snapshot,
+        event,
+        logType: 'none',
+        alias: opts.alias,
+        trigger: opts.trigger,
+        enqueuedAt: Date.now(),
+      });
+    } catch {
+      // The WAIT row stays; the reconciler (async issue) re-enqueues it, so the request is not lost, but the caller must not get a 202.
+      throw new FgsError('FSS.0503', 'The invocation queue is unavailable, retry later');
+    }
+    return requestId;
+  }
+}
