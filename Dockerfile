@@ -10,7 +10,6 @@ COPY tsconfig.base.json tsconfig.build.json ./
 COPY tools ./tools
 COPY libs ./libs
 COPY apps ./apps
-COPY bench ./bench
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM ${BASE_IMAGE}

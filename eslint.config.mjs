@@ -21,7 +21,7 @@ export default [
           depConstraints: [
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
-            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
+            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:data-access'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:data-access'] },
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:data-access', 'type:testing'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:data-access', 'type:testing'] },
@@ -45,7 +45,7 @@ export default [
     rules: { 'no-restricted-imports': ['error', { paths: [DOCKERODE_BAN] }] },
   },
   {
-    files: ['apps/invoker/src/runtime/docker/**/*.ts', 'apps/platform-e2e/**/*.ts', 'bench/**/*.ts'],
+    files: ['apps/invoker/src/runtime/docker/**/*.ts', 'apps/platform-e2e/**/*.ts', 'libs/testing/src/stack/**/*.ts', 'bench/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { paths: [TYPEORM_BAN] }] },
   },
   {

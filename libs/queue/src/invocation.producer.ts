@@ -15,7 +15,7 @@ const ASYNC_JOB_OPTIONS: JobsOptions = {
 export class InvocationProducer {
   readonly queue: Queue<InvocationJob>;
 
-  constructor(connection: Redis) {
+  constructor(private readonly connection: Redis) {
     this.queue = new Queue<InvocationJob>(QUEUES.invocations, { connection });
   }
 
@@ -26,5 +26,6 @@ export class InvocationProducer {
 
   async close(): Promise<void> {
     await this.queue.close();
+    this.connection.disconnect();
   }
 }

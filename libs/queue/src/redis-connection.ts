@@ -5,10 +5,14 @@ import Redis, { RedisOptions } from 'ioredis';
  * (BullMQ's rule); producers fail fast instead so a Redis outage becomes a 503, not a hung request.
  */
 export function createRedisConnection(url: string, role: 'producer' | 'blocking', extra: RedisOptions = {}): Redis {
-  return new Redis(url, {
+  const redis = new Redis(url, {
     maxRetriesPerRequest: role === 'blocking' ? null : 1,
     enableOfflineQueue: role === 'blocking',
     connectTimeout: 5000,
     ...extra,
   });
+  // ioredis reconnects by itself and failed commands reject their callers; without a listener every
+  // reconnect attempt during an outage would be an unhandled 'error' event.
+  redis.on('error', () => undefined);
+  return redis;
 }

@@ -318,8 +318,10 @@ async function requireOrImport(base) {
   try {
     return require(resolved);
   } catch (err) {
-    // "type": "module" packages and .mjs entry points need import().
-    if (err && err.code === 'ERR_REQUIRE_ESM') return import(pathToFileURL(resolved).href);
+    // ES modules that require() cannot load (older Node, or top-level await) go through import().
+    if (err && (err.code === 'ERR_REQUIRE_ESM' || err.code === 'ERR_REQUIRE_ASYNC_MODULE')) {
+      return import(pathToFileURL(resolved).href);
+    }
     throw err;
   }
 }
@@ -353,14 +355,27 @@ async function loadExport(spec, what) {
 }
 
 function isThenable(value) {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof value.then === 'function';
+  return (
+    value !== null &&
+    (typeof value === 'object' || typeof value === 'function') &&
+    typeof value.then === 'function'
+  );
 }
 
 /**
  * Calls fn inside the store's async context and settles with whichever comes first:
  * callback, returned promise, a plain return value, an uncaught error of this context, or the timeout.
  */
-function runUserFunction({ fn, args, store, timeoutMs, callbackArity, onCallbackError, onThrow, timeoutError }) {
+function runUserFunction({
+  fn,
+  args,
+  store,
+  timeoutMs,
+  callbackArity,
+  onCallbackError,
+  onThrow,
+  timeoutError,
+}) {
   return new Promise((resolve) => {
     let settled = false;
     let timer = null;
@@ -374,11 +389,14 @@ function runUserFunction({ fn, args, store, timeoutMs, callbackArity, onCallback
     };
     store.fail = (err) => {
       if (settled) return false;
-      store.log.append(`${isoNow()} ${store.requestId} ERROR uncaught: ${err instanceof Error && err.stack ? err.stack : errorText(err)}\n`);
+      store.log.append(
+        `${isoNow()} ${store.requestId} ERROR uncaught: ${err instanceof Error && err.stack ? err.stack : errorText(err)}\n`,
+      );
       return settle({ ok: false, error: onThrow(err) });
     };
     // setTimeout fires at once for delays above 2^31-1 ms, so clamp.
-    if (timeoutMs > 0) timer = setTimeout(() => settle({ ok: false, error: timeoutError }), Math.min(timeoutMs, 0x7fffffff));
+    if (timeoutMs > 0)
+      timer = setTimeout(() => settle({ ok: false, error: timeoutError }), Math.min(timeoutMs, 0x7fffffff));
     const callback = (err, data) => {
       if (err !== null && err !== undefined) settle({ ok: false, error: onCallbackError(err) });
       else settle({ ok: true, value: data });
@@ -426,7 +444,8 @@ function round3(n) {
 
 async function runInit(request) {
   const startNs = process.hrtime.bigint();
-  const env = request.env && typeof request.env === 'object' && !Array.isArray(request.env) ? request.env : {};
+  const env =
+    request.env && typeof request.env === 'object' && !Array.isArray(request.env) ? request.env : {};
   Object.assign(process.env, env);
   process.env.RUNTIME_CODE_ROOT = CODE_ROOT;
   if (typeof request.handler === 'string' && request.handler) process.env.RUNTIME_HANDLER = request.handler;
@@ -445,7 +464,8 @@ async function runInit(request) {
   try {
     // Module top-level code runs here, so its output belongs to the init log.
     fn = await als.run(store, () => loadExport(request.handler, 'handler'));
-    if (request.initializer) initializer = await als.run(store, () => loadExport(request.initializer, 'initializer'));
+    if (request.initializer)
+      initializer = await als.run(store, () => loadExport(request.initializer, 'initializer'));
   } catch (err) {
     if (err instanceof RuntimeFailure) return finish(err.wire);
     return finish(initializationError(err));
@@ -507,7 +527,10 @@ async function ensureHandler() {
     log = response.log;
   }
   if (handlerFn) return { fn: handlerFn, log };
-  return { error: initFailure || { errorMessage: 'function is not initialized', errorType: 'InitError' }, log };
+  return {
+    error: initFailure || { errorMessage: 'function is not initialized', errorType: 'InitError' },
+    log,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -685,7 +708,8 @@ function parseTar(buf) {
       sawEnd = true;
       break;
     }
-    if (!checksumMatches(header)) throw new BadArchiveError(`invalid tar header checksum at offset ${offset}`);
+    if (!checksumMatches(header))
+      throw new BadArchiveError(`invalid tar header checksum at offset ${offset}`);
     const size = tarNumber(header, 124, 12, 'size');
     const type = header[156] === 0 ? '0' : String.fromCharCode(header[156]);
     const dataStart = offset + 512;

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Headers, pack } from 'tar-stream';
+import { Header, pack } from 'tar-stream';
 
 // Local copies of the wire shapes in libs/contracts/src/runtime/runtime-protocol.ts (runtimes do not import libs).
 interface RuntimeErrorObject {
@@ -37,7 +37,7 @@ interface HttpReply<T> {
 }
 interface TarEntry {
   name: string;
-  type?: Headers['type'];
+  type?: Header['type'];
   content?: string;
   mode?: number;
   linkname?: string;
@@ -73,7 +73,10 @@ class TestRuntime {
     });
     const runtime = new TestRuntime(proc, workDir, codeRoot);
     runtime.port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`bootstrap did not start:\n${runtime.output}`)), 10_000);
+      const timer = setTimeout(
+        () => reject(new Error(`bootstrap did not start:\n${runtime.output}`)),
+        10_000,
+      );
       proc.stdout!.on('data', (chunk: Buffer) => {
         runtime.output += chunk.toString();
         const match = /listening on [^\s:]+:(\d+)/.exec(runtime.output);
@@ -107,15 +110,25 @@ class TestRuntime {
   }
 
   request<T>(method: string, urlPath: string, body?: Buffer | object): Promise<HttpReply<T>> {
-    const payload = body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
+    const payload =
+      body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
     return new Promise((resolve, reject) => {
       const req = http.request(
-        { host: '127.0.0.1', port: this.port, method, path: urlPath, headers: { 'content-length': payload?.length ?? 0 } },
+        {
+          host: '127.0.0.1',
+          port: this.port,
+          method,
+          path: urlPath,
+          headers: { 'content-length': payload?.length ?? 0 },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (chunk: Buffer) => chunks.push(chunk));
           res.on('end', () => {
-            resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as T });
+            resolve({
+              status: res.statusCode ?? 0,
+              body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as T,
+            });
           });
         },
       );
@@ -128,7 +141,10 @@ class TestRuntime {
     return this.request('PUT', '/code', tar);
   }
 
-  async init(handler: string, options: { initializer?: string; initializerTimeoutMs?: number; env?: Record<string, string> } = {}) {
+  async init(
+    handler: string,
+    options: { initializer?: string; initializerTimeoutMs?: number; env?: Record<string, string> } = {},
+  ) {
     const reply = await this.request<RuntimeInitResponse>('POST', '/init', {
       handler,
       initializer: options.initializer,
@@ -156,14 +172,21 @@ async function makeTar(entries: TarEntry[]): Promise<Buffer> {
   const archive = pack();
   const chunks: Buffer[] = [];
   const done = new Promise<Buffer>((resolve, reject) => {
-    archive.on('data', (chunk: Buffer) => chunks.push(chunk));
+    archive.on('data', (chunk: unknown) =>
+      chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk))),
+    );
     archive.on('end', () => resolve(Buffer.concat(chunks)));
     archive.on('error', reject);
   });
   for (const entry of entries) {
     await new Promise<void>((resolve, reject) => {
       const callback = (err?: Error | null) => (err ? reject(err) : resolve());
-      const header: Headers = { name: entry.name, type: entry.type ?? 'file', mode: entry.mode, linkname: entry.linkname };
+      const header: Partial<Header> & Pick<Header, 'name'> = {
+        name: entry.name,
+        type: entry.type ?? 'file',
+        mode: entry.mode,
+        linkname: entry.linkname,
+      };
       if (header.type === 'file') archive.entry(header, entry.content ?? '', callback);
       else archive.entry(header, callback);
     });
@@ -230,13 +253,15 @@ describe('bootstrap.js', () => {
       expect(reply.status).toBe(200);
       const bytes = entries.reduce((sum, entry) => sum + Buffer.byteLength(entry.content ?? ''), 0);
       expect(reply.body).toEqual({ files: 4, bytes });
-      expect(fs.readFileSync(path.join(runtime.codeRoot, 'lib/deep/nested/util.js'), 'utf8')).toBe('exports.x = 2;\n');
+      expect(fs.readFileSync(path.join(runtime.codeRoot, 'lib/deep/nested/util.js'), 'utf8')).toBe(
+        'exports.x = 2;\n',
+      );
       expect(fs.statSync(path.join(runtime.codeRoot, 'lib/deep/nested/util.js')).mode & 0o777).toBe(0o600);
       expect(fs.statSync(path.join(runtime.codeRoot, 'bin/run.sh')).mode & 0o777).toBe(0o755);
       expect(fs.statSync(path.join(runtime.codeRoot, 'lib/deep/nested')).mode & 0o777).toBe(0o750);
-      expect(fs.existsSync(path.join(runtime.codeRoot, 'long-dir-name/'.repeat(8), 'file-with-a-long-name.json'))).toBe(
-        true,
-      );
+      expect(
+        fs.existsSync(path.join(runtime.codeRoot, 'long-dir-name/'.repeat(8), 'file-with-a-long-name.json')),
+      ).toBe(true);
     });
 
     it('reads archives written by the system tar, including GNU long names', async () => {
@@ -252,7 +277,10 @@ describe('bootstrap.js', () => {
         expect(reply).toEqual({ status: 200, body: { files: 1, bytes: code.length } });
         const init = await runtime.init(`${'x'.repeat(60)}/${'y'.repeat(60)}/index.handler`);
         expect(init.ok).toBe(true);
-        await expect(runtime.invoke({})).resolves.toMatchObject({ status: 'success', result: 'from gnu tar' });
+        await expect(runtime.invoke({})).resolves.toMatchObject({
+          status: 'success',
+          result: 'from gnu tar',
+        });
       } finally {
         fs.rmSync(source, { recursive: true, force: true });
       }
@@ -262,8 +290,16 @@ describe('bootstrap.js', () => {
       ['a parent-directory entry', [{ name: '../x', content: 'escape' }], /path traversal/],
       ['a nested parent-directory entry', [{ name: 'a/../../x', content: 'escape' }], /path traversal/],
       ['an absolute path', [{ name: '/x', content: 'abs' }], /absolute path/],
-      ['a symlink', [{ name: 'link', type: 'symlink' as const, linkname: '/etc/passwd' }], /links are not allowed/],
-      ['a hard link', [{ name: 'hard', type: 'link' as const, linkname: 'index.js' }], /links are not allowed/],
+      [
+        'a symlink',
+        [{ name: 'link', type: 'symlink' as const, linkname: '/etc/passwd' }],
+        /links are not allowed/,
+      ],
+      [
+        'a hard link',
+        [{ name: 'hard', type: 'link' as const, linkname: 'index.js' }],
+        /links are not allowed/,
+      ],
     ])('rejects %s with 400 and writes nothing', async (_label, entries, message) => {
       const runtime = await newRuntime();
       const tar = await makeTar([{ name: 'ok.js', content: 'ok' }, ...entries]);
@@ -328,12 +364,24 @@ describe('bootstrap.js', () => {
 
     it('serialises undefined and null as an empty string and strings as-is', async () => {
       const { runtime } = await deploy(
-        { 'index.js': 'exports.handler = async (event) => (event.kind === "null" ? null : event.kind === "str" ? "raw" : undefined);' },
+        {
+          'index.js':
+            'exports.handler = async (event) => (event.kind === "null" ? null : event.kind === "str" ? "raw" : undefined);',
+        },
         'index.handler',
       );
-      await expect(runtime.invoke({ kind: 'undefined' })).resolves.toMatchObject({ status: 'success', result: '' });
-      await expect(runtime.invoke({ kind: 'null' })).resolves.toMatchObject({ status: 'success', result: '' });
-      await expect(runtime.invoke({ kind: 'str' })).resolves.toMatchObject({ status: 'success', result: 'raw' });
+      await expect(runtime.invoke({ kind: 'undefined' })).resolves.toMatchObject({
+        status: 'success',
+        result: '',
+      });
+      await expect(runtime.invoke({ kind: 'null' })).resolves.toMatchObject({
+        status: 'success',
+        result: '',
+      });
+      await expect(runtime.invoke({ kind: 'str' })).resolves.toMatchObject({
+        status: 'success',
+        result: 'raw',
+      });
     });
 
     it('lets the first of callback and returned promise win', async () => {
@@ -367,7 +415,10 @@ describe('bootstrap.js', () => {
 
     it('reports a synchronous throw the same way', async () => {
       const { runtime } = await deploy(
-        { 'index.js': 'exports.handler = (event, context, callback) => { throw new RangeError("sync bad"); };' },
+        {
+          'index.js':
+            'exports.handler = (event, context, callback) => { throw new RangeError("sync bad"); };',
+        },
         'index.handler',
       );
       await expect(runtime.invoke({})).resolves.toMatchObject({
@@ -378,12 +429,18 @@ describe('bootstrap.js', () => {
 
     it('reports callback(err) as an entry exception', async () => {
       const { runtime } = await deploy(
-        { 'index.js': 'exports.handler = (event, context, callback) => { callback(new RangeError("nope")); };' },
+        {
+          'index.js':
+            'exports.handler = (event, context, callback) => { callback(new RangeError("nope")); };',
+        },
         'index.handler',
       );
       const response = await runtime.invoke({});
       expect(response.status).toBe('error');
-      expect(response.error).toEqual({ errorMessage: 'function entry exception, error: nope', errorType: 'RangeError' });
+      expect(response.error).toEqual({
+        errorMessage: 'function entry exception, error: nope',
+        errorType: 'RangeError',
+      });
     });
 
     it('fails only the request whose async context threw an uncaught exception, and stays up', async () => {
@@ -404,7 +461,10 @@ describe('bootstrap.js', () => {
         runtime.invoke({ reject: true }, { requestId: 'reject' }),
         runtime.invoke({}, { requestId: 'healthy' }),
       ]);
-      expect(crashed.error).toMatchObject({ errorMessage: 'function invocation exception, error: late crash', errorType: 'Error' });
+      expect(crashed.error).toMatchObject({
+        errorMessage: 'function invocation exception, error: late crash',
+        errorType: 'Error',
+      });
       expect(rejected.error).toMatchObject({
         errorMessage: 'function invocation exception, error: late reject',
         errorType: 'SyntaxError',
@@ -416,7 +476,10 @@ describe('bootstrap.js', () => {
 
     it('fails a request that outlives its timeout', async () => {
       const { runtime } = await deploy(
-        { 'index.js': 'exports.handler = async () => { await new Promise((r) => setTimeout(r, 2000)); return "late"; };' },
+        {
+          'index.js':
+            'exports.handler = async () => { await new Promise((r) => setTimeout(r, 2000)); return "late"; };',
+        },
         'index.handler',
       );
       const response = await runtime.invoke({}, { timeoutMs: 100 });
@@ -436,12 +499,18 @@ describe('bootstrap.js', () => {
             'exports.handler = async () => state;',
         },
         'index.handler',
-        { initializer: 'index.initializer', initializerTimeoutMs: 2000, env: { RUNTIME_FUNC_NAME: 'init-fn' } },
+        {
+          initializer: 'index.initializer',
+          initializerTimeoutMs: 2000,
+          env: { RUNTIME_FUNC_NAME: 'init-fn' },
+        },
       );
       expect(init).toMatchObject({ ok: true, log: 'init for init-fn\n' });
       expect(init.error).toBeUndefined();
       await expect(runtime.invoke({})).resolves.toMatchObject({ status: 'success', result: 'ready' });
-      await expect(runtime.init('index.handler', { initializer: 'index.initializer' })).resolves.toMatchObject({ ok: true });
+      await expect(
+        runtime.init('index.handler', { initializer: 'index.initializer' }),
+      ).resolves.toMatchObject({ ok: true });
     });
 
     it('reports a failing initializer and fails invocations afterwards', async () => {
@@ -473,14 +542,40 @@ describe('bootstrap.js', () => {
           'exports.hangs = async () => new Promise(() => undefined);\n' +
           'exports.handler = async () => "x";',
       };
-      const rejecting = await deploy(files, 'index.handler', { initializer: 'index.rejects', initializerTimeoutMs: 2000 });
+      const rejecting = await deploy(files, 'index.handler', {
+        initializer: 'index.rejects',
+        initializerTimeoutMs: 2000,
+      });
       expect(rejecting.init.error).toMatchObject({
         errorMessage: 'function initialization exception: bad config',
         errorType: 'TypeError',
       });
-      const hanging = await deploy(files, 'index.handler', { initializer: 'index.hangs', initializerTimeoutMs: 100 });
+      const hanging = await deploy(files, 'index.handler', {
+        initializer: 'index.hangs',
+        initializerTimeoutMs: 100,
+      });
       expect(hanging.init.ok).toBe(false);
       expect(hanging.init.error!.errorMessage).toMatch(/^function initialization exception: .*timed out/);
+    });
+
+    it('loads ES module handlers from .mjs files and "type": "module" packages', async () => {
+      const mjs = await deploy(
+        { 'index.mjs': 'export const handler = async (event) => `esm ${event.n}`;' },
+        'index.handler',
+      );
+      expect(mjs.init.ok).toBe(true);
+      await expect(mjs.runtime.invoke({ n: 1 })).resolves.toMatchObject({ result: 'esm 1' });
+
+      const typed = await deploy(
+        {
+          'package.json': '{ "type": "module" }',
+          'app/main.js':
+            'await Promise.resolve();\nexport async function handler(event) { return `typed ${event.n}`; }',
+        },
+        'app/main.handler',
+      );
+      expect(typed.init.ok).toBe(true);
+      await expect(typed.runtime.invoke({ n: 2 })).resolves.toMatchObject({ result: 'typed 2' });
     });
 
     it('reports a missing handler export as HandlerNotFound', async () => {
@@ -644,7 +739,8 @@ describe('bootstrap.js', () => {
         const body = logBody(response.log);
         expect(body).toHaveLength(20);
         for (const line of body) expect(line).toMatch(new RegExp(`from ${id}$`));
-        for (const other of ids.filter((candidate) => candidate !== id)) expect(response.log).not.toContain(other);
+        for (const other of ids.filter((candidate) => candidate !== id))
+          expect(response.log).not.toContain(other);
       });
       // The requests really overlapped in the one process: run one after another they would take the sum.
       const summedMs = responses.reduce((sum, response) => sum + response.durationMs, 0);

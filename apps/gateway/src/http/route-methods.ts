@@ -1,3 +1,5 @@
+const ROUTE_METHOD_LIMIT = 8;
+
 /** Minimal view of an Express 5 router layer, read defensively because it is not a typed public API. */
 interface RouteLayer {
   route?: { methods?: Record<string, boolean> };
@@ -14,8 +16,11 @@ export function allowedMethodsFrom(expressApp: unknown): (path: string) => strin
     const methods = new Set<string>();
     for (const layer of router?.stack ?? []) {
       if (!layer.route?.methods || typeof layer.match !== 'function') continue;
+      const entries = Object.entries(layer.route.methods);
+      // Routes registered with all() are Nest middleware bindings, not API routes.
+      if (entries.length > ROUTE_METHOD_LIMIT) continue;
       if (!layer.match(path)) continue;
-      for (const [method, on] of Object.entries(layer.route.methods)) {
+      for (const [method, on] of entries) {
         if (on && method !== '_all') methods.add(method.toUpperCase());
       }
     }

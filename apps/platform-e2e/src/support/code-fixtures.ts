@@ -24,7 +24,7 @@ export const SOURCES = {
   context.getLogger().info('logger line ' + context.getRequestID());
   return { greeting: 'hello ' + (event.name || 'world'), version: 1, env: process.env.GREETING || '' };
 };`,
-  helloV2: `exports.handler = async (event) => ({ greeting: 'hi ' + (event.name || 'world'), version: 2 });`,
+  helloV2: `exports.handler = async (event) => ({ greeting: 'hi ' + (event.name || 'world'), version: 2, trigger_type: event.trigger_type, trigger_name: event.trigger_name, user_event: event.user_event, time: event.time, event_version: event.version });`,
   hostname: `const os = require('os'); exports.handler = async () => os.hostname();`,
   sleeper: `exports.handler = async (event) => { await new Promise(r => setTimeout(r, (event.sleepMs || 0))); return 'slept ' + (event.sleepMs || 0); };`,
   thrower: `exports.handler = async () => { throw new TypeError('boom from handler'); };`,

@@ -1,5 +1,5 @@
 import { signRequest } from '@ofg/security';
-import { readStack, StackInfo } from './stack';
+import { readStack, StackInfo } from '@ofg/testing';
 
 export interface FgsResponse<T = unknown> {
   status: number;

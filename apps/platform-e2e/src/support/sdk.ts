@@ -1,7 +1,7 @@
 import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core';
 import { Logger4jInstance } from '@huaweicloud/huaweicloud-sdk-core/logger/log4jLogger';
 import { FunctionGraphClient } from '@huaweicloud/huaweicloud-sdk-functiongraph';
-import { StackInfo } from './stack';
+import { StackInfo } from '@ofg/testing';
 
 /** The unchanged official SDK pointed at the gateway: AK/SK, plain-http endpoint, explicit project id. */
 export function officialSdkClient(stack: StackInfo): FunctionGraphClient {

@@ -27,6 +27,8 @@ function invalid(urn: string): FgsError {
 export function parseFunctionUrn(urn: string, contextProjectId: string): FunctionRef {
   if (!urn || urn.length > MAX_URN_LENGTH) throw invalid(urn ?? '');
   const parts = urn.split(':');
+  // A full URN cut short must not be read as one of the short forms.
+  if (parts[0] === 'urn' && parts.length !== 7 && parts.length !== 8) throw invalid(urn);
   let ref: FunctionRef;
   let qualifier: string | undefined;
   switch (parts.length) {

@@ -23,7 +23,8 @@ export class PasswordHasher {
     this.r = options.r ?? 8;
     this.p = options.p ?? 1;
     this.keyLength = options.keyLength ?? 32;
-    if (!isPowerOfTwo(this.N) || this.N > MAX_N) throw new Error('scrypt N must be a power of two up to 2^20');
+    if (!isPowerOfTwo(this.N) || this.N > MAX_N)
+      throw new Error('scrypt N must be a power of two up to 2^20');
   }
 
   async hash(password: string): Promise<string> {
@@ -39,7 +40,14 @@ export class PasswordHasher {
     const [N, r, p] = parts.slice(1, 4).map(Number);
     const salt = Buffer.from(parts[4], 'base64');
     const expected = Buffer.from(parts[5], 'base64');
-    if (!isPowerOfTwo(N) || N > MAX_N || !(r >= 1 && r <= 32) || !(p >= 1 && p <= 16) || salt.length === 0 || expected.length < 16) {
+    if (
+      !isPowerOfTwo(N) ||
+      N > MAX_N ||
+      !(r >= 1 && r <= 32) ||
+      !(p >= 1 && p <= 16) ||
+      salt.length === 0 ||
+      expected.length < 16
+    ) {
       return false;
     }
     const derived = await derive(password, salt, expected.length, N, r, p);
@@ -57,10 +65,21 @@ function isPowerOfTwo(n: number): boolean {
   return Number.isInteger(n) && n > 1 && (n & (n - 1)) === 0;
 }
 
-function derive(password: string, salt: Buffer, keyLength: number, N: number, r: number, p: number): Promise<Buffer> {
+function derive(
+  password: string,
+  salt: Buffer,
+  keyLength: number,
+  N: number,
+  r: number,
+  p: number,
+): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scrypt(password.normalize('NFKC'), salt, keyLength, { N, r, p, maxmem: 256 * N * r + 1024 * 1024 }, (err, key) =>
-      err ? reject(err) : resolve(key),
+    scrypt(
+      password.normalize('NFKC'),
+      salt,
+      keyLength,
+      { N, r, p, maxmem: 256 * N * r + 1024 * 1024 },
+      (err, key) => (err ? reject(err) : resolve(key)),
     );
   });
 }

@@ -33,7 +33,11 @@ describe('SecretCipher', () => {
       b[0] ^= 1;
       return b.toString('base64');
     };
-    for (const tampered of [[v, iv, tag, flip(ct)], [v, iv, flip(tag), ct], [v, flip(iv), tag, ct]]) {
+    for (const tampered of [
+      [v, iv, tag, flip(ct)],
+      [v, iv, flip(tag), ct],
+      [v, flip(iv), tag, ct],
+    ]) {
       expect(() => cipher.decrypt(tampered.join(':'))).toThrow(SecretCipherError);
     }
   });
@@ -42,8 +46,12 @@ describe('SecretCipher', () => {
     const envelope = cipher.encrypt('s', credentialSecretAad('AK1'));
     expect(() => cipher.decrypt(envelope, credentialSecretAad('AK2'))).toThrow(SecretCipherError);
     expect(() => cipher.decrypt(envelope)).toThrow(SecretCipherError);
-    expect(() => new SecretCipher(OTHER_KEY).decrypt(envelope, credentialSecretAad('AK1'))).toThrow(SecretCipherError);
-    expect(() => cipher.decrypt(envelope.replace(/^v1/, 'v2'), credentialSecretAad('AK1'))).toThrow(/no key for version v2/);
+    expect(() => new SecretCipher(OTHER_KEY).decrypt(envelope, credentialSecretAad('AK1'))).toThrow(
+      SecretCipherError,
+    );
+    expect(() => cipher.decrypt(envelope.replace(/^v1/, 'v2'), credentialSecretAad('AK1'))).toThrow(
+      /no key for version v2/,
+    );
     expect(() => cipher.decrypt('not an envelope')).toThrow(SecretCipherError);
     expect(() => cipher.decrypt('v1:AAAA:BBBB:CCCC')).toThrow(SecretCipherError);
   });

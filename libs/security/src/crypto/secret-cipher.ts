@@ -35,7 +35,8 @@ export class SecretCipher {
 
   constructor(masterKeyHex: string, options: SecretCipherOptions = {}) {
     this.keyVersion = options.keyVersion ?? 'v1';
-    if (!VERSION.test(this.keyVersion)) throw new Error(`key version must look like v1, got "${this.keyVersion}"`);
+    if (!VERSION.test(this.keyVersion))
+      throw new Error(`key version must look like v1, got "${this.keyVersion}"`);
     for (const [version, hex] of Object.entries(options.retiredKeys ?? {})) {
       if (!VERSION.test(version)) throw new Error(`key version must look like v1, got "${version}"`);
       this.keys.set(version, parseMasterKey(hex, `retired key ${version}`));
@@ -45,11 +46,18 @@ export class SecretCipher {
 
   encrypt(plaintext: string | Uint8Array, aad = ''): string {
     const iv = randomBytes(IV_BYTES);
-    const cipher = createCipheriv('aes-256-gcm', this.keyFor(this.keyVersion), iv, { authTagLength: TAG_BYTES });
+    const cipher = createCipheriv('aes-256-gcm', this.keyFor(this.keyVersion), iv, {
+      authTagLength: TAG_BYTES,
+    });
     cipher.setAAD(Buffer.from(aad, 'utf8'));
     const data = typeof plaintext === 'string' ? Buffer.from(plaintext, 'utf8') : plaintext;
     const ciphertext = Buffer.concat([cipher.update(data), cipher.final()]);
-    return [this.keyVersion, iv.toString('base64'), cipher.getAuthTag().toString('base64'), ciphertext.toString('base64')].join(':');
+    return [
+      this.keyVersion,
+      iv.toString('base64'),
+      cipher.getAuthTag().toString('base64'),
+      ciphertext.toString('base64'),
+    ].join(':');
   }
 
   /** Decrypts to UTF-8 text; throws SecretCipherError when anything does not authenticate. */

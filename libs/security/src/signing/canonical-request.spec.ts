@@ -1,4 +1,10 @@
-import { canonicalQueryFromRaw, canonicalUri, formatSdkDate, parseSdkDate, sdkUrlEncode } from './canonical-request';
+import {
+  canonicalQueryFromRaw,
+  canonicalUri,
+  formatSdkDate,
+  parseSdkDate,
+  sdkUrlEncode,
+} from './canonical-request';
 
 describe('canonical request helpers', () => {
   it('encodes like the SDK urlEncode', () => {

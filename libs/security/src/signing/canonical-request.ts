@@ -16,8 +16,13 @@ export function sdkUrlEncode(value: string): string {
   let out = '';
   for (const byte of Buffer.from(value, 'utf8')) {
     const isUnreserved =
-      (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5a) || (byte >= 0x61 && byte <= 0x7a) ||
-      byte === 0x2d || byte === 0x5f || byte === 0x2e || byte === 0x7e;
+      (byte >= 0x30 && byte <= 0x39) ||
+      (byte >= 0x41 && byte <= 0x5a) ||
+      (byte >= 0x61 && byte <= 0x7a) ||
+      byte === 0x2d ||
+      byte === 0x5f ||
+      byte === 0x2e ||
+      byte === 0x7e;
     out += isUnreserved ? String.fromCharCode(byte) : '%' + byte.toString(16).toUpperCase().padStart(2, '0');
   }
   return out;
@@ -85,7 +90,14 @@ export interface CanonicalRequestParts {
 export function buildCanonicalRequest(parts: CanonicalRequestParts): string {
   const headerBlock = parts.headers.map(([name, value]) => `${name}:${value}\n`).join('');
   const signedHeaders = parts.headers.map(([name]) => name).join(';');
-  return [parts.method, parts.canonicalUri, parts.canonicalQuery, headerBlock, signedHeaders, parts.payloadHash].join('\n');
+  return [
+    parts.method,
+    parts.canonicalUri,
+    parts.canonicalQuery,
+    headerBlock,
+    signedHeaders,
+    parts.payloadHash,
+  ].join('\n');
 }
 
 export function sha256Hex(data: string | Uint8Array): string {
@@ -103,7 +115,10 @@ export function computeSignature(secretKey: string, stringToSign: string): strin
 
 /** `YYYYMMDDTHHMMSSZ` in UTC. */
 export function formatSdkDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** Parses `YYYYMMDDTHHMMSSZ`; undefined when the format or the calendar date is invalid. */

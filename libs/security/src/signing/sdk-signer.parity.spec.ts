@@ -4,7 +4,10 @@ import { signRequest } from './sdk-signer';
 import { SignatureVerifier } from './signature-verifier';
 
 // The official signer (a devDependency) is the reference: both must produce the same Authorization.
-const credential = { getAk: () => 'PARITYAK0000000000', getSk: () => 'parity/Secret+Key=1' } as unknown as ICredential;
+const credential = {
+  getAk: () => 'PARITYAK0000000000',
+  getSk: () => 'parity/Secret+Key=1',
+} as unknown as ICredential;
 const ENDPOINT = 'http://127.0.0.1:18080';
 
 interface Case {
@@ -18,10 +21,33 @@ interface Case {
 
 const URN = 'urn:fss:local:0123456789abcdef0123456789abcdef:function:default:héllo:latest';
 const CASES: Case[] = [
-  { name: 'invoke with URN and unicode', method: 'POST', path: `/v2/p1/fgs/functions/${URN}/invocations`, headers: { 'Content-Type': 'application/json', 'X-Cff-Log-Type': 'tail' }, data: { a: [1, 'ü'], b: null } },
-  { name: 'query with arrays and specials', method: 'GET', path: '/v2/p1/fgs/functions', query: { z: ["b'c", 'a b'], 'a~': '(!*)', m: '' }, headers: { 'Content-Type': 'application/json', 'X-Project-Id': 'p1' } },
-  { name: 'delete without body', method: 'DELETE', path: '/v2/p1/fgs/triggers/x/TIMER/abc-123', headers: { 'Content-Type': 'application/json', 'X-Security-Token': 'tok' } },
-  { name: 'unsigned payload', method: 'PUT', path: '/v2/p1/upload', headers: { 'Content-Type': 'application/zip', 'X-Sdk-Content-Sha256': 'UNSIGNED-PAYLOAD' }, data: { ignored: true } },
+  {
+    name: 'invoke with URN and unicode',
+    method: 'POST',
+    path: `/v2/p1/fgs/functions/${URN}/invocations`,
+    headers: { 'Content-Type': 'application/json', 'X-Cff-Log-Type': 'tail' },
+    data: { a: [1, 'ü'], b: null },
+  },
+  {
+    name: 'query with arrays and specials',
+    method: 'GET',
+    path: '/v2/p1/fgs/functions',
+    query: { z: ["b'c", 'a b'], 'a~': '(!*)', m: '' },
+    headers: { 'Content-Type': 'application/json', 'X-Project-Id': 'p1' },
+  },
+  {
+    name: 'delete without body',
+    method: 'DELETE',
+    path: '/v2/p1/fgs/triggers/x/TIMER/abc-123',
+    headers: { 'Content-Type': 'application/json', 'X-Security-Token': 'tok' },
+  },
+  {
+    name: 'unsigned payload',
+    method: 'PUT',
+    path: '/v2/p1/upload',
+    headers: { 'Content-Type': 'application/zip', 'X-Sdk-Content-Sha256': 'UNSIGNED-PAYLOAD' },
+    data: { ignored: true },
+  },
 ];
 
 function wireQuery(query: Record<string, string | string[]> | undefined): string {
@@ -37,7 +63,13 @@ describe('signRequest matches huaweicloud-sdk-core AKSKSigner', () => {
     jest.useFakeTimers({ now: date });
     try {
       const reference = AKSKSigner.sign(
-        { method: c.method, endpoint: ENDPOINT + c.path, headers: { ...c.headers }, queryParams: c.query, data: c.data },
+        {
+          method: c.method,
+          endpoint: ENDPOINT + c.path,
+          headers: { ...c.headers },
+          queryParams: c.query,
+          data: c.data,
+        },
         credential,
       ) as Record<string, string>;
       const body = c.data === undefined ? '' : JSON.stringify(c.data);
@@ -60,7 +92,9 @@ describe('signRequest matches huaweicloud-sdk-core AKSKSigner', () => {
         headers: Object.fromEntries(Object.entries(reference).map(([k, v]) => [k.toLowerCase(), v])),
         body,
       };
-      expect(new SignatureVerifier().verifyWithSecret(received, 'parity/Secret+Key=1', date)).toMatchObject({ ok: true });
+      expect(new SignatureVerifier().verifyWithSecret(received, 'parity/Secret+Key=1', date)).toMatchObject({
+        ok: true,
+      });
     } finally {
       jest.useRealTimers();
     }

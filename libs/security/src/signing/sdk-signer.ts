@@ -58,7 +58,8 @@ export function signRequestDetailed(input: SignRequestInput): SdkSignatureDetail
   for (const [name, value] of Object.entries(input.headers ?? {})) {
     if (value === undefined) continue;
     const lower = name.toLowerCase();
-    if (lower === 'host' || lower === 'content-type' || lower.startsWith('x-')) signed.set(lower, String(value));
+    if (lower === 'host' || lower === 'content-type' || lower.startsWith('x-'))
+      signed.set(lower, String(value));
   }
   // The SDK leaves multipart content types out because the boundary is only known to the HTTP layer.
   if (signed.get('content-type')?.includes('multipart/form-data')) signed.delete('content-type');
@@ -69,7 +70,9 @@ export function signRequestDetailed(input: SignRequestInput): SdkSignatureDetail
   // One code-unit order for both the header block and SignedHeaders keeps the signature verifiable by §2.3.
   const headers = [...signed.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const body = input.body ?? '';
-  const payloadHash = signed.get('x-sdk-content-sha256') ?? sha256Hex(typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
+  const payloadHash =
+    signed.get('x-sdk-content-sha256') ??
+    sha256Hex(typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
   const canonicalRequest = buildCanonicalRequest({
     method: input.method.toUpperCase(),
     canonicalUri: canonicalUri(rawPath || '/'),

@@ -1,11 +1,27 @@
 import { signRequest } from './sdk-signer';
 import { SignatureVerifier, SignedRequest, parseSdkAuthorization } from './signature-verifier';
-import { CAPTURED_REQUESTS, VECTOR_AK, VECTOR_DATE, VECTOR_HOST, VECTOR_NOW, VECTOR_PROJECT, VECTOR_SK, VECTOR_URN } from './sdk-test-vectors';
+import {
+  CAPTURED_REQUESTS,
+  VECTOR_AK,
+  VECTOR_DATE,
+  VECTOR_HOST,
+  VECTOR_NOW,
+  VECTOR_PROJECT,
+  VECTOR_SK,
+  VECTOR_URN,
+} from './sdk-test-vectors';
 
 const secrets = (ak: string): string | undefined => (ak === VECTOR_AK ? VECTOR_SK : undefined);
 const verifier = new SignatureVerifier();
 
-function wire(method: string, url: string, headers: Record<string, string>, body: string, signedHeaders: string, signature: string): SignedRequest {
+function wire(
+  method: string,
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  signedHeaders: string,
+  signature: string,
+): SignedRequest {
   return {
     method,
     url,
@@ -19,7 +35,12 @@ function wire(method: string, url: string, headers: Record<string, string>, body
   };
 }
 
-const baseHeaders = { 'content-type': 'application/json', 'x-project-id': VECTOR_PROJECT, 'x-sdk-date': VECTOR_DATE, host: VECTOR_HOST };
+const baseHeaders = {
+  'content-type': 'application/json',
+  'x-project-id': VECTOR_PROJECT,
+  'x-sdk-date': VECTOR_DATE,
+  host: VECTOR_HOST,
+};
 
 const example1 = (): SignedRequest =>
   wire(
@@ -56,7 +77,11 @@ describe('SignatureVerifier', () => {
   });
 
   it.each(CAPTURED_REQUESTS)('accepts the captured request of §4: $name', async (c) => {
-    const result = await verifier.verify(wire(c.method, c.url, c.headers, c.body, c.signedHeaders, c.signature), secrets, VECTOR_NOW);
+    const result = await verifier.verify(
+      wire(c.method, c.url, c.headers, c.body, c.signedHeaders, c.signature),
+      secrets,
+      VECTOR_NOW,
+    );
     expect(result).toMatchObject({ ok: true, accessKey: VECTOR_AK });
   });
 
@@ -68,11 +93,23 @@ describe('SignatureVerifier', () => {
 
   it('accepts `+` for a space and repeated query names in any order', async () => {
     const url = `http://${VECTOR_HOST}/v2/p/fgs/functions?b=2&a=x%20y&b=1`;
-    const headers = signRequest({ method: 'GET', url, headers: { 'Content-Type': 'application/json' }, ak: VECTOR_AK, sk: VECTOR_SK, date: VECTOR_NOW });
+    const headers = signRequest({
+      method: 'GET',
+      url,
+      headers: { 'Content-Type': 'application/json' },
+      ak: VECTOR_AK,
+      sk: VECTOR_SK,
+      date: VECTOR_NOW,
+    });
     const req: SignedRequest = {
       method: 'GET',
       url: '/v2/p/fgs/functions?b=1&a=x+y&b=2',
-      headers: { host: VECTOR_HOST, 'content-type': 'application/json', 'x-sdk-date': headers['X-Sdk-Date'], authorization: headers.Authorization },
+      headers: {
+        host: VECTOR_HOST,
+        'content-type': 'application/json',
+        'x-sdk-date': headers['X-Sdk-Date'],
+        authorization: headers.Authorization,
+      },
       body: Buffer.alloc(0),
     };
     await expect(verifier.verify(req, secrets, VECTOR_NOW)).resolves.toMatchObject({ ok: true });
@@ -80,11 +117,24 @@ describe('SignatureVerifier', () => {
 
   it('accepts UNSIGNED-PAYLOAD whatever the body, when the header is signed', async () => {
     const url = `http://${VECTOR_HOST}/v2/p/upload`;
-    const headers = signRequest({ method: 'PUT', url, headers: { 'X-Sdk-Content-Sha256': 'UNSIGNED-PAYLOAD' }, body: 'a', ak: VECTOR_AK, sk: VECTOR_SK, date: VECTOR_NOW });
+    const headers = signRequest({
+      method: 'PUT',
+      url,
+      headers: { 'X-Sdk-Content-Sha256': 'UNSIGNED-PAYLOAD' },
+      body: 'a',
+      ak: VECTOR_AK,
+      sk: VECTOR_SK,
+      date: VECTOR_NOW,
+    });
     const req: SignedRequest = {
       method: 'PUT',
       url: '/v2/p/upload',
-      headers: { host: VECTOR_HOST, 'x-sdk-content-sha256': 'UNSIGNED-PAYLOAD', 'x-sdk-date': headers['X-Sdk-Date'], authorization: headers.Authorization },
+      headers: {
+        host: VECTOR_HOST,
+        'x-sdk-content-sha256': 'UNSIGNED-PAYLOAD',
+        'x-sdk-date': headers['X-Sdk-Date'],
+        authorization: headers.Authorization,
+      },
       body: 'something else entirely',
     };
     await expect(verifier.verify(req, secrets, VECTOR_NOW)).resolves.toMatchObject({ ok: true });
@@ -98,20 +148,35 @@ describe('SignatureVerifier', () => {
       ['signed header value', (r) => ({ ...r, headers: { ...r.headers, 'x-cff-request-version': 'v0' } })],
       ['host', (r) => ({ ...r, headers: { ...r.headers, host: 'evil.example:18080' } })],
       ['body', (r) => ({ ...r, body: Buffer.from('{"k":"v","n":2}') })],
-      ['signature', (r) => ({ ...r, headers: { ...r.headers, authorization: String(r.headers['authorization']).replace(/.$/, '0') } })],
+      [
+        'signature',
+        (r) => ({
+          ...r,
+          headers: { ...r.headers, authorization: String(r.headers['authorization']).replace(/.$/, '0') },
+        }),
+      ],
     ];
     it.each(cases)('rejects a changed %s as bad_signature', async (_name, tamper) => {
-      await expect(verifier.verify(tamper(example1()), secrets, VECTOR_NOW)).resolves.toMatchObject({ ok: false, reason: 'bad_signature' });
+      await expect(verifier.verify(tamper(example1()), secrets, VECTOR_NOW)).resolves.toMatchObject({
+        ok: false,
+        reason: 'bad_signature',
+      });
     });
 
     it('rejects a changed query in example 2', async () => {
       const req = example2();
       req.url = req.url.replace('maxitems=5', 'maxitems=50');
-      await expect(verifier.verify(req, secrets, VECTOR_NOW)).resolves.toMatchObject({ ok: false, reason: 'bad_signature' });
+      await expect(verifier.verify(req, secrets, VECTOR_NOW)).resolves.toMatchObject({
+        ok: false,
+        reason: 'bad_signature',
+      });
     });
 
     it('rejects the right signature under a wrong secret key', async () => {
-      await expect(verifier.verify(example1(), () => 'another-secret', VECTOR_NOW)).resolves.toMatchObject({ ok: false, reason: 'bad_signature' });
+      await expect(verifier.verify(example1(), () => 'another-secret', VECTOR_NOW)).resolves.toMatchObject({
+        ok: false,
+        reason: 'bad_signature',
+      });
     });
 
     it('ignores unsigned headers', async () => {
@@ -135,7 +200,10 @@ describe('SignatureVerifier', () => {
 
     it('uses the configured tolerance', async () => {
       const strict = new SignatureVerifier({ maxClockSkewMs: 60_000 });
-      await expect(strict.verify(example1(), secrets, at(61_000))).resolves.toMatchObject({ ok: false, reason: 'stale_date' });
+      await expect(strict.verify(example1(), secrets, at(61_000))).resolves.toMatchObject({
+        ok: false,
+        reason: 'stale_date',
+      });
       await expect(strict.verify(example1(), secrets, at(59_000))).resolves.toMatchObject({ ok: true });
     });
 
@@ -148,55 +216,87 @@ describe('SignatureVerifier', () => {
 
   describe('failure reasons', () => {
     it('unknown access key', async () => {
-      await expect(verifier.verify(example1(), () => undefined, VECTOR_NOW)).resolves.toMatchObject({ ok: false, reason: 'unknown_key', accessKey: VECTOR_AK });
+      await expect(verifier.verify(example1(), () => undefined, VECTOR_NOW)).resolves.toMatchObject({
+        ok: false,
+        reason: 'unknown_key',
+        accessKey: VECTOR_AK,
+      });
     });
 
     it.each([
       ['missing', undefined],
       ['another algorithm', 'V11-HMAC-SHA256 Credential=x, SignedHeaders=host, Signature=abc'],
-      ['short signature', `SDK-HMAC-SHA256 Access=${VECTOR_AK}, SignedHeaders=host;x-sdk-date, Signature=abc`],
-      ['upper-case signature', `SDK-HMAC-SHA256 Access=${VECTOR_AK}, SignedHeaders=host;x-sdk-date, Signature=${'A'.repeat(64)}`],
+      [
+        'short signature',
+        `SDK-HMAC-SHA256 Access=${VECTOR_AK}, SignedHeaders=host;x-sdk-date, Signature=abc`,
+      ],
+      [
+        'upper-case signature',
+        `SDK-HMAC-SHA256 Access=${VECTOR_AK}, SignedHeaders=host;x-sdk-date, Signature=${'A'.repeat(64)}`,
+      ],
     ])('malformed Authorization: %s', async (_label, authorization) => {
       const req = example1();
       req.headers = { ...req.headers, authorization };
-      await expect(verifier.verify(req, secrets, VECTOR_NOW)).resolves.toMatchObject({ ok: false, reason: 'malformed' });
+      await expect(verifier.verify(req, secrets, VECTOR_NOW)).resolves.toMatchObject({
+        ok: false,
+        reason: 'malformed',
+      });
     });
 
     it('malformed X-Sdk-Date', async () => {
       for (const date of ['2024-01-02T03:04:05Z', '20241302T030405Z', '20240102T030405']) {
         const req = example1();
         req.headers = { ...req.headers, 'x-sdk-date': date };
-        await expect(verifier.verify(req, secrets, VECTOR_NOW)).resolves.toMatchObject({ ok: false, reason: 'malformed' });
+        await expect(verifier.verify(req, secrets, VECTOR_NOW)).resolves.toMatchObject({
+          ok: false,
+          reason: 'malformed',
+        });
       }
     });
 
     it('a signed header absent from the request', async () => {
       const req = example1();
       req.headers = { ...req.headers, 'x-cff-request-version': undefined };
-      await expect(verifier.verify(req, secrets, VECTOR_NOW)).resolves.toMatchObject({ ok: false, reason: 'missing_signed_header' });
+      await expect(verifier.verify(req, secrets, VECTOR_NOW)).resolves.toMatchObject({
+        ok: false,
+        reason: 'missing_signed_header',
+      });
     });
 
     it('host or x-sdk-date not among SignedHeaders', async () => {
-      const auth = (list: string): string => `SDK-HMAC-SHA256 Access=${VECTOR_AK}, SignedHeaders=${list}, Signature=${'0'.repeat(64)}`;
+      const auth = (list: string): string =>
+        `SDK-HMAC-SHA256 Access=${VECTOR_AK}, SignedHeaders=${list}, Signature=${'0'.repeat(64)}`;
       for (const list of ['content-type;x-sdk-date', 'content-type;host']) {
         const req = example1();
         req.headers = { ...req.headers, authorization: auth(list) };
-        await expect(verifier.verify(req, secrets, VECTOR_NOW)).resolves.toMatchObject({ ok: false, reason: 'missing_signed_header' });
+        await expect(verifier.verify(req, secrets, VECTOR_NOW)).resolves.toMatchObject({
+          ok: false,
+          reason: 'missing_signed_header',
+        });
       }
     });
   });
 
   it('verifyWithSecret gives the same answer synchronously', () => {
     expect(verifier.verifyWithSecret(example1(), VECTOR_SK, VECTOR_NOW)).toMatchObject({ ok: true });
-    expect(verifier.verifyWithSecret(example1(), 'nope', VECTOR_NOW)).toMatchObject({ ok: false, reason: 'bad_signature' });
+    expect(verifier.verifyWithSecret(example1(), 'nope', VECTOR_NOW)).toMatchObject({
+      ok: false,
+      reason: 'bad_signature',
+    });
   });
 
   it('parseSdkAuthorization splits the three parts', () => {
-    expect(parseSdkAuthorization(`SDK-HMAC-SHA256 Access=AK1, SignedHeaders=host;x-sdk-date, Signature=${'a'.repeat(64)}`)).toEqual({
+    expect(
+      parseSdkAuthorization(
+        `SDK-HMAC-SHA256 Access=AK1, SignedHeaders=host;x-sdk-date, Signature=${'a'.repeat(64)}`,
+      ),
+    ).toEqual({
       accessKey: 'AK1',
       signedHeaders: ['host', 'x-sdk-date'],
       signature: 'a'.repeat(64),
     });
-    expect(parseSdkAuthorization('SDK-HMAC-SHA256 Access=AK1, SignedHeaders=host;;x, Signature=' + 'a'.repeat(64))).toBeUndefined();
+    expect(
+      parseSdkAuthorization('SDK-HMAC-SHA256 Access=AK1, SignedHeaders=host;;x, Signature=' + 'a'.repeat(64)),
+    ).toBeUndefined();
   });
 });

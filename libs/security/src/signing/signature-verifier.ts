@@ -13,7 +13,8 @@ import {
 /** APIG-style tolerance between `X-Sdk-Date` and server time. */
 export const DEFAULT_MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 
-const AUTHORIZATION = /^SDK-HMAC-SHA256\s+Access=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})$/;
+const AUTHORIZATION =
+  /^SDK-HMAC-SHA256\s+Access=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})$/;
 
 /** A request as the server received it. */
 export interface SignedRequest {
@@ -32,7 +33,8 @@ export interface ParsedAuthorization {
   signature: string;
 }
 
-export type VerificationFailureReason = 'malformed' | 'unknown_key' | 'stale_date' | 'bad_signature' | 'missing_signed_header';
+export type VerificationFailureReason =
+  'malformed' | 'unknown_key' | 'stale_date' | 'bad_signature' | 'missing_signed_header';
 
 export type VerificationResult =
   | { ok: true; accessKey: string; signedHeaders: string[]; signedAt: Date }
@@ -64,13 +66,22 @@ export class SignatureVerifier {
   }
 
   /** Checks format, signed headers and date first, then resolves the secret, then the signature. */
-  async verify(request: SignedRequest, resolveSecret: SecretResolver, now: Date = new Date()): Promise<VerificationResult> {
+  async verify(
+    request: SignedRequest,
+    resolveSecret: SecretResolver,
+    now: Date = new Date(),
+  ): Promise<VerificationResult> {
     const headers = lowerCaseHeaders(request.headers);
     const pre = this.precheck(headers, now);
     if (!pre.ok) return pre;
     const secret = await resolveSecret(pre.auth.accessKey);
     if (secret === undefined) {
-      return { ok: false, reason: 'unknown_key', message: 'the access key does not exist or is disabled', accessKey: pre.auth.accessKey };
+      return {
+        ok: false,
+        reason: 'unknown_key',
+        message: 'the access key does not exist or is disabled',
+        accessKey: pre.auth.accessKey,
+      };
     }
     return this.checkSignature(request, headers, pre.auth, pre.signedAt, secret);
   }
@@ -86,24 +97,46 @@ export class SignatureVerifier {
   private precheck(
     headers: Map<string, string>,
     now: Date,
-  ): { ok: true; auth: ParsedAuthorization; signedAt: Date } | { ok: false; reason: VerificationFailureReason; message: string; accessKey?: string } {
+  ):
+    | { ok: true; auth: ParsedAuthorization; signedAt: Date }
+    | { ok: false; reason: VerificationFailureReason; message: string; accessKey?: string } {
     const auth = parseSdkAuthorization(headers.get('authorization'));
     if (!auth) {
-      return { ok: false, reason: 'malformed', message: 'Authorization must be "SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<h1;h2>, Signature=<64 hex>"' };
+      return {
+        ok: false,
+        reason: 'malformed',
+        message:
+          'Authorization must be "SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<h1;h2>, Signature=<64 hex>"',
+      };
     }
     const signed = auth.signedHeaders.map((name) => name.toLowerCase());
     for (const required of ['host', 'x-sdk-date']) {
       if (!signed.includes(required)) {
-        return { ok: false, reason: 'missing_signed_header', message: `SignedHeaders must include ${required}`, accessKey: auth.accessKey };
+        return {
+          ok: false,
+          reason: 'missing_signed_header',
+          message: `SignedHeaders must include ${required}`,
+          accessKey: auth.accessKey,
+        };
       }
     }
     const missing = signed.find((name) => !headers.has(name));
     if (missing) {
-      return { ok: false, reason: 'missing_signed_header', message: `signed header ${missing} is missing from the request`, accessKey: auth.accessKey };
+      return {
+        ok: false,
+        reason: 'missing_signed_header',
+        message: `signed header ${missing} is missing from the request`,
+        accessKey: auth.accessKey,
+      };
     }
     const signedAt = parseSdkDate(headers.get('x-sdk-date') ?? '');
     if (!signedAt) {
-      return { ok: false, reason: 'malformed', message: 'X-Sdk-Date must be a UTC time formatted YYYYMMDDTHHMMSSZ', accessKey: auth.accessKey };
+      return {
+        ok: false,
+        reason: 'malformed',
+        message: 'X-Sdk-Date must be a UTC time formatted YYYYMMDDTHHMMSSZ',
+        accessKey: auth.accessKey,
+      };
     }
     if (Math.abs(now.getTime() - signedAt.getTime()) > this.maxClockSkewMs) {
       return {
@@ -128,12 +161,15 @@ export class SignatureVerifier {
     const rawQuery = queryStart < 0 ? '' : request.url.slice(queryStart + 1);
     const contentSha = headers.get('x-sdk-content-sha256');
     const payloadHash =
-      contentSha === UNSIGNED_PAYLOAD && auth.signedHeaders.some((name) => name.toLowerCase() === 'x-sdk-content-sha256')
+      contentSha === UNSIGNED_PAYLOAD &&
+      auth.signedHeaders.some((name) => name.toLowerCase() === 'x-sdk-content-sha256')
         ? UNSIGNED_PAYLOAD
         : sha256Hex(typeof request.body === 'string' ? Buffer.from(request.body, 'utf8') : request.body);
     const canonicalQuery = canonicalQueryFromRaw(rawQuery);
     // Names stay as the client listed them; values are looked up case-insensitively.
-    const signedHeaderValues = auth.signedHeaders.map((name) => [name, headers.get(name.toLowerCase()) ?? ''] as const);
+    const signedHeaderValues = auth.signedHeaders.map(
+      (name) => [name, headers.get(name.toLowerCase()) ?? ''] as const,
+    );
     const sdkDate = headers.get('x-sdk-date') ?? '';
     const uris = new Set([canonicalUri(rawPath), canonicalUri(rawPath, true)]);
     const given = Buffer.from(auth.signature, 'utf8');
@@ -146,11 +182,20 @@ export class SignatureVerifier {
         headers: signedHeaderValues,
         payloadHash,
       });
-      const expected = Buffer.from(computeSignature(secretKey, buildStringToSign(sdkDate, canonicalRequest)), 'utf8');
+      const expected = Buffer.from(
+        computeSignature(secretKey, buildStringToSign(sdkDate, canonicalRequest)),
+        'utf8',
+      );
       // Both are 64 lower-case hex characters (the Authorization pattern guarantees it for the given one).
       if (timingSafeEqual(expected, given)) matched = true;
     }
-    if (!matched) return { ok: false, reason: 'bad_signature', message: 'the request signature does not match', accessKey: auth.accessKey };
+    if (!matched)
+      return {
+        ok: false,
+        reason: 'bad_signature',
+        message: 'the request signature does not match',
+        accessKey: auth.accessKey,
+      };
     return { ok: true, accessKey: auth.accessKey, signedHeaders: auth.signedHeaders, signedAt };
   }
 }

@@ -1,7 +1,11 @@
 import { DEFAULT_TOKEN_TTL_MS, TokenService } from './token-service';
 
 const KEY = 'a1'.repeat(32);
-const claims = { userId: '5a0c0a49-0000-4000-8000-000000000001', projectId: '0123456789abcdef0123456789abcdef', domainId: 'd'.repeat(32) };
+const claims = {
+  userId: '5a0c0a49-0000-4000-8000-000000000001',
+  projectId: '0123456789abcdef0123456789abcdef',
+  domainId: 'd'.repeat(32),
+};
 
 describe('TokenService', () => {
   const service = new TokenService(KEY);
@@ -11,7 +15,12 @@ describe('TokenService', () => {
     const issued = service.issue(claims, undefined, now);
     expect(issued.expiresAt.getTime() - now.getTime()).toBe(DEFAULT_TOKEN_TTL_MS);
     expect(issued.token).toMatch(/^ofg1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43}$/);
-    expect(service.verify(issued.token, now)).toEqual({ ...claims, tokenId: expect.any(String), issuedAt: now, expiresAt: issued.expiresAt });
+    expect(service.verify(issued.token, now)).toEqual({
+      ...claims,
+      tokenId: expect.any(String),
+      issuedAt: now,
+      expiresAt: issued.expiresAt,
+    });
   });
 
   it('expires at expiresAt', () => {
@@ -23,7 +32,9 @@ describe('TokenService', () => {
   it('rejects a changed payload, a changed signature and another master key', () => {
     const { token } = service.issue(claims, undefined, now);
     const [prefix, payload, mac] = token.split('.');
-    const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), p: 'f'.repeat(32) })).toString('base64url');
+    const forged = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), p: 'f'.repeat(32) }),
+    ).toString('base64url');
     expect(service.verify(`${prefix}.${forged}.${mac}`, now)).toBeUndefined();
     const flipped = Buffer.from(mac, 'base64url');
     flipped[0] ^= 1;

@@ -44,7 +44,9 @@ export class TokenService {
 
   constructor(masterKeyHex: string) {
     const master = parseMasterKey(masterKeyHex);
-    this.key = Buffer.from(hkdfSync('sha256', master, Buffer.from('ofg-token-salt'), Buffer.from('ofg x-auth-token v1'), 32));
+    this.key = Buffer.from(
+      hkdfSync('sha256', master, Buffer.from('ofg-token-salt'), Buffer.from('ofg x-auth-token v1'), 32),
+    );
   }
 
   issue(claims: TokenClaims, ttlMs: number = DEFAULT_TOKEN_TTL_MS, now: Date = new Date()): IssuedToken {
@@ -59,7 +61,11 @@ export class TokenService {
       jti: randomBytes(12).toString('base64url'),
     };
     const body = `${PREFIX}.${Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url')}`;
-    return { token: `${body}.${this.mac(body).toString('base64url')}`, issuedAt: new Date(iat), expiresAt: new Date(payload.exp) };
+    return {
+      token: `${body}.${this.mac(body).toString('base64url')}`,
+      issuedAt: new Date(iat),
+      expiresAt: new Date(payload.exp),
+    };
   }
 
   /** The claims of a genuine, unexpired token; undefined for anything else. */

@@ -1,7 +1,0 @@
-export default {
-  displayName: 'gateway',
-  preset: '../../jest.preset.js',
-  testEnvironment: 'node',
-  testMatch: ['<rootDir>/src/**/*.spec.ts'],
-  coverageDirectory: '../../coverage/apps/gateway',
-};

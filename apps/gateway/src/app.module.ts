@@ -1,0 +1,39 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { DataAccessModule } from '@ofg/data-access';
+import { ObservabilityModule } from '@ofg/observability';
+import { QueueModule } from '@ofg/queue';
+import { AuthModule } from './auth/auth.module';
+import { FgsAuthGuard } from './auth/fgs-auth.guard';
+import { GatewayConfigModule } from './config/gateway-config.module';
+import { GatewayConfig } from './config/gateway.config';
+import { ControlModule } from './control/control.module';
+import { FunctionsModule } from './functions/functions.module';
+import { HealthModule } from './health/health.module';
+import { IamModule } from './iam/iam.module';
+import { InvocationsModule } from './invocations/invocations.module';
+import { TriggersModule } from './triggers/triggers.module';
+
+/** Composition root of the gateway: infrastructure modules, authentication, then the API features. */
+@Module({})
+export class AppModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        GatewayConfigModule.forRoot(config),
+        ObservabilityModule.forRoot('gateway'),
+        DataAccessModule.forRoot(config.databaseUrl),
+        QueueModule.forRoot({ redisUrl: config.redisUrl, region: config.region, syncQueueWaitMs: config.syncQueueWaitMs }),
+        ControlModule.forRoot(config.redisUrl),
+        HealthModule,
+        AuthModule,
+        IamModule,
+        FunctionsModule,
+        InvocationsModule,
+        TriggersModule,
+      ],
+      providers: [{ provide: APP_GUARD, useExisting: FgsAuthGuard }],
+    };
+  }
+}

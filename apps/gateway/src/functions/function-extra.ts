@@ -1,0 +1,23 @@
+/** Configuration kept verbatim in `functions.extra` (no column of its own) and echoed back in responses. */
+export interface FunctionExtra {
+  func_vpc?: Record<string, unknown>;
+  mount_config?: Record<string, unknown>;
+  log_config?: Record<string, unknown>;
+  domain_names?: string;
+  extend_config?: string;
+  is_stateful_function?: boolean;
+  enable_dynamic_memory?: boolean;
+  depend_version_list?: string[];
+  depend_list?: string[];
+}
+
+export function readExtra(extra: Record<string, unknown> | null | undefined): FunctionExtra {
+  return (extra ?? {}) as FunctionExtra;
+}
+
+/** Copies only defined values, so an omitted field keeps the stored one. */
+export function mergeExtra(current: Record<string, unknown> | null | undefined, patch: FunctionExtra): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...(current ?? {}) };
+  for (const [key, value] of Object.entries(patch)) if (value !== undefined) merged[key] = value;
+  return merged;
+}

@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
+import { CODE_PACKAGE_OPTIONS, CodePackageOptions, CodePackageService } from './code-package.service';
+import { FunctionResolver } from './function.resolver';
+import { FunctionsController } from './functions.controller';
+import { FunctionsService } from './functions.service';
+
+@Module({
+  controllers: [FunctionsController],
+  providers: [
+    {
+      provide: CODE_PACKAGE_OPTIONS,
+      inject: [GATEWAY_CONFIG],
+      useFactory: (config: GatewayConfig): CodePackageOptions => ({
+        downloadMaxBytes: config.codeDownload.maxBytes,
+        downloadTimeoutMs: config.codeDownload.timeoutMs,
+      }),
+    },
+    CodePackageService,
+    FunctionResolver,
+    FunctionsService,
+  ],
+  exports: [FunctionResolver],
+})
+export class FunctionsModule {}

@@ -1,0 +1,26 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { GatewayConfig, loadGatewayConfig } from './config/gateway.config';
+import { FgsExceptionFilter } from './http/fgs-exception.filter';
+import { rawBodyMiddleware } from './http/raw-body.middleware';
+import { requestIdMiddleware } from './http/request-id.middleware';
+import { allowedMethodsFrom } from './http/route-methods';
+import { setupOpenApi } from './openapi/openapi.setup';
+
+/** Builds and initialises the gateway (main.ts listens on it; end-to-end tests drive it directly). */
+export async function createGatewayApp(config: GatewayConfig = loadGatewayConfig()): Promise<INestApplication> {
+  // Nest's body parsers are off: the raw bytes are needed for signatures and invocation events.
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.disable('x-powered-by');
+  app.use(requestIdMiddleware);
+  app.use(rawBodyMiddleware({ maxBytes: config.maxBodyBytes }));
+  app.useGlobalFilters(new FgsExceptionFilter(allowedMethodsFrom(app.getHttpAdapter().getInstance())));
+  app.enableShutdownHooks();
+  setupOpenApi(app);
+  await app.init();
+  return app;
+}

@@ -1,0 +1,108 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { IdentityRepository } from '@ofg/data-access';
+import { PasswordHasher, TokenService } from '@ofg/security';
+import { FgsAuthContext } from '../auth/auth-context';
+import { IamError } from './iam-error';
+import { IamProject, TokenResponseBody, tokenRequestSchema } from './iam.schemas';
+
+/** The repository calls the IAM subset needs. */
+export type IamIdentityReader = Pick<
+  IdentityRepository,
+  'findUserByName' | 'findProjectById' | 'findProjectByName'
+>;
+
+export interface IssuedIamToken {
+  /** Goes into the `X-Subject-Token` response header. */
+  subjectToken: string;
+  body: TokenResponseBody;
+}
+
+/** IAM timestamps carry microseconds: `2024-01-03T03:04:05.123000Z`. */
+function iamTime(date: Date): string {
+  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}
+
+/** The IAM subset clients need: password tokens scoped to the user's project, and the project look-up. */
+@Injectable()
+export class IamService {
+  private dummyHash: Promise<string> | undefined;
+
+  constructor(
+    @Inject(IdentityRepository) private readonly identity: IamIdentityReader,
+    private readonly hasher: PasswordHasher,
+    private readonly tokens: TokenService,
+  ) {}
+
+  async issueToken(request: unknown): Promise<IssuedIamToken> {
+    const parsed = tokenRequestSchema.safeParse(request);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw IamError.badRequest(`Invalid request body: ${issue.path.join('.') || 'body'}: ${issue.message}`);
+    }
+    const { identity, scope } = parsed.data.auth;
+    if (!identity.methods.includes('password'))
+      throw IamError.badRequest('Only the "password" authentication method is supported.');
+    const { name, password, domain } = identity.password.user;
+
+    const user = await this.identity.findUserByName(name);
+    // Unknown users cost a hash as well, so response time does not reveal which names exist.
+    const passwordOk = await this.hasher.verify(password, user?.passwordHash ?? (await this.dummy()));
+    if (!user || !passwordOk || !user.enabled) throw IamError.wrongPassword();
+    // User names are unique across domains here, so the domain name is informational; a domain id must match.
+    if (domain?.id !== undefined && domain.id !== user.domainId) throw IamError.wrongPassword();
+
+    const project = await this.scopedProject(scope?.project, user.projectId);
+    if (!project) throw new IamError(401, 'The user has no access to the requested project.');
+
+    const issued = this.tokens.issue({ userId: user.id, projectId: project.id, domainId: user.domainId });
+    const domainRef = { id: user.domainId, name: user.domainId };
+    return {
+      subjectToken: issued.token,
+      body: {
+        token: {
+          expires_at: iamTime(issued.expiresAt),
+          issued_at: iamTime(issued.issuedAt),
+          methods: ['password'],
+          project: { id: project.id, name: project.name, domain: domainRef },
+          user: { id: user.id, name: user.name, domain: domainRef },
+          roles: [],
+          catalog: [],
+        },
+      },
+    };
+  }
+
+  /** Projects the caller's credential belongs to (one today), optionally filtered by `?name=`. */
+  async listProjects(auth: FgsAuthContext, name?: string | string[]): Promise<{ projects: IamProject[] }> {
+    const wanted = Array.isArray(name) ? name[0] : name;
+    const project = await this.identity.findProjectById(auth.projectId);
+    if (!project || (wanted !== undefined && wanted !== '' && wanted !== project.name))
+      return { projects: [] };
+    return {
+      projects: [
+        { id: project.id, name: project.name, domain_id: project.domainId, enabled: true, description: '' },
+      ],
+    };
+  }
+
+  /** The requested project (the user's own when no scope is given) if the user may use it; users belong to one project. */
+  private async scopedProject(
+    requested: { id?: string; name?: string } | undefined,
+    userProjectId: string,
+  ): Promise<{ id: string; name: string } | undefined> {
+    const project =
+      requested?.id !== undefined
+        ? await this.identity.findProjectById(requested.id)
+        : requested?.name !== undefined
+          ? await this.identity.findProjectByName(requested.name)
+          : await this.identity.findProjectById(userProjectId);
+    if (!project || project.id !== userProjectId) return undefined;
+    if (requested?.name !== undefined && requested.name !== project.name) return undefined;
+    return project;
+  }
+
+  private dummy(): Promise<string> {
+    this.dummyHash ??= this.hasher.hash('timing-equaliser');
+    return this.dummyHash;
+  }
+}

@@ -1,0 +1,58 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { FgsError, LIMITS } from '@ofg/contracts';
+import { FunctionEntity, toFunctionSnapshot } from '@ofg/data-access';
+import { InvocationDispatcher } from '@ofg/queue';
+import { FgsAuthContext } from '../common/fgs-request';
+import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
+import { FunctionResolver } from '../functions/function.resolver';
+import { parseLogType, parseRequestVersion, renderSyncReply, RenderedInvocation } from './invoke-response';
+
+export interface InvokeRequest {
+  urn: string;
+  rawBody: Buffer;
+  headers: Record<string, string | string[] | undefined>;
+  /** The gateway's request id; it becomes the invocation's request id too. */
+  requestId: string;
+}
+
+/** The invocation front door: resolves, checks, dispatches and renders. Records are written by the invoker. */
+@Injectable()
+export class InvocationsService {
+  constructor(
+    private readonly resolver: FunctionResolver,
+    private readonly dispatcher: InvocationDispatcher,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  async invokeSync(auth: FgsAuthContext, req: InvokeRequest): Promise<RenderedInvocation> {
+    assertPayloadSize(req.rawBody, LIMITS.syncPayloadBytes, '6 MB');
+    const fn = await this.resolveEnabled(auth, req.urn);
+    const logType = parseLogType(req.headers['x-cff-log-type']);
+    const version = parseRequestVersion(req.headers['x-cff-request-version']);
+    const reply = await this.dispatcher.invokeSync(fn, eventText(req.rawBody), { domainId: auth.domainId, logType, requestId: req.requestId });
+    const funcDigest = toFunctionSnapshot(fn, this.config.region, auth.domainId).configDigest;
+    return renderSyncReply(reply, { version, logType, funcDigest });
+  }
+
+  async invokeAsync(auth: FgsAuthContext, req: InvokeRequest): Promise<{ request_id: string }> {
+    assertPayloadSize(req.rawBody, LIMITS.asyncPayloadBytes, '256 KB');
+    const fn = await this.resolveEnabled(auth, req.urn);
+    const requestId = await this.dispatcher.invokeAsync(fn, eventText(req.rawBody), { domainId: auth.domainId, requestId: req.requestId });
+    return { request_id: requestId };
+  }
+
+  private async resolveEnabled(auth: FgsAuthContext, urn: string): Promise<FunctionEntity> {
+    const fn = await this.resolver.findLatest(urn, auth);
+    if (fn.maxInstances === 0) throw new FgsError('FSS.0429', 'Function Disabled');
+    return fn;
+  }
+}
+
+function assertPayloadSize(body: Buffer, maxBytes: number, label: string): void {
+  if (body.length > maxBytes) throw new FgsError('FSS.0413', `The event is larger than ${label}`);
+}
+
+/** The event exactly as sent; an empty body is the empty object. */
+function eventText(body: Buffer): string {
+  return body.length === 0 ? '{}' : body.toString('utf8');
+}

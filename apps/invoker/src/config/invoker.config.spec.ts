@@ -1,0 +1,65 @@
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { InvokerConfigError, loadInvokerConfig } from './invoker.config';
+
+const REQUIRED = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/ofg', REDIS_URL: 'redis://127.0.0.1:6379' };
+
+describe('loadInvokerConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadInvokerConfig(REQUIRED);
+
+    expect(config).toEqual({
+      invokerId: `${hostname()}-${process.pid}`.replace(/[^A-Za-z0-9_.-]/g, '-'),
+      port: 8081,
+      region: 'local',
+      databaseUrl: REQUIRED.DATABASE_URL,
+      redisUrl: REQUIRED.REDIS_URL,
+      worker: { concurrency: 64, drainTimeoutMs: 30_000 },
+      instances: { keepAliveMs: 300_000, readyTimeoutMs: 10_000 },
+      runtimeImages: { nodejs: 'openfunctiongraph/runtime-nodejs:latest' },
+      codeCache: { dir: join(tmpdir(), 'ofg-code-cache'), memoryBytes: 256 * 1024 * 1024 },
+      docker: { socketPath: '/var/run/docker.sock', network: 'ofg-functions', pidsLimit: 128, tmpMb: 512, nofile: 1024 },
+    });
+  });
+
+  it('reads every variable, treating empty strings as unset', () => {
+    const config = loadInvokerConfig({
+      ...REQUIRED,
+      INVOKER_ID: 'invoker-a',
+      INVOKER_PORT: '9000',
+      WORKER_CONCURRENCY: '8',
+      INSTANCE_KEEPALIVE_MS: '120000',
+      FUNCTION_NETWORK: 'fn-net',
+      RUNTIME_IMAGE_NODEJS: 'local/node:1',
+      CODE_CACHE_DIR: '/var/cache/ofg',
+      DOCKER_SOCKET: '/run/docker.sock',
+      CONTAINER_PIDS_LIMIT: '256',
+      CONTAINER_TMP_MB: '64',
+      CONTAINER_NOFILE: '2048',
+      DRAIN_TIMEOUT_MS: '5000',
+      OFG_REGION: '',
+    });
+
+    expect(config).toMatchObject({
+      invokerId: 'invoker-a',
+      port: 9000,
+      region: 'local',
+      worker: { concurrency: 8, drainTimeoutMs: 5000 },
+      instances: { keepAliveMs: 120_000 },
+      runtimeImages: { nodejs: 'local/node:1' },
+      codeCache: { dir: '/var/cache/ofg' },
+      docker: { socketPath: '/run/docker.sock', network: 'fn-net', pidsLimit: 256, tmpMb: 64, nofile: 2048 },
+    });
+  });
+
+  it('fails with one readable message naming every bad variable', () => {
+    const load = (): unknown => loadInvokerConfig({ REDIS_URL: 'http://nope', WORKER_CONCURRENCY: 'many', INVOKER_ID: 'bad id!' });
+
+    expect(load).toThrow(InvokerConfigError);
+    expect(load).toThrow(/^invalid invoker configuration: /);
+    expect(load).toThrow(/DATABASE_URL/);
+    expect(load).toThrow(/REDIS_URL: must be a redis:\/\/ URL/);
+    expect(load).toThrow(/WORKER_CONCURRENCY/);
+    expect(load).toThrow(/INVOKER_ID/);
+  });
+});

@@ -1,0 +1,255 @@
+import { Logger } from '@nestjs/common';
+import { CONTAINER_LABELS, FunctionSnapshot } from '@ofg/contracts';
+import { MetricsService } from '@ofg/observability';
+import { aFunctionSnapshot, FakeBootstrapBehaviour, FakeContainerRuntime } from '@ofg/testing';
+import { InvokerMetrics } from '../metrics/invoker.metrics';
+import { BootstrapClient } from '../runtime/bootstrap.client';
+import { InstanceInitError, InstanceStartError } from './instance.errors';
+import { CodeTarProvider, InstancePoolService, PoolOptions } from './instance-pool.service';
+
+const INVOKER_ID = 'test-invoker';
+const KEEP_ALIVE_MS = 60_000;
+
+class CountingCode implements CodeTarProvider {
+  calls = 0;
+  async getTar(): Promise<Buffer> {
+    this.calls += 1;
+    return Buffer.from('a tar');
+  }
+}
+
+describe('InstancePoolService', () => {
+  let runtime: FakeContainerRuntime;
+  let bootstrap: BootstrapClient;
+  let code: CountingCode;
+  let metrics: InvokerMetrics;
+  let pool: InstancePoolService;
+  let clockOffset: number;
+
+  const makePool = (behaviour: FakeBootstrapBehaviour = {}, options: Partial<PoolOptions> = {}): InstancePoolService => {
+    runtime = new FakeContainerRuntime(behaviour);
+    pool = new InstancePoolService(runtime, bootstrap, code, metrics, {
+      invokerId: INVOKER_ID,
+      keepAliveMs: KEEP_ALIVE_MS,
+      readyTimeoutMs: 2000,
+      runtimeImages: { nodejs: 'openfunctiongraph/runtime-nodejs:test' },
+      now: () => Date.now() + clockOffset,
+      ...options,
+    });
+    return pool;
+  };
+
+  beforeAll(() => Logger.overrideLogger(false));
+
+  beforeEach(() => {
+    bootstrap = new BootstrapClient();
+    code = new CountingCode();
+    metrics = new InvokerMetrics(new MetricsService());
+    clockOffset = 0;
+  });
+
+  afterEach(async () => {
+    await pool.shutdown();
+    await runtime.dispose();
+    bootstrap.close();
+  });
+
+  it('starts a container on the first acquire and reuses it warm after release', async () => {
+    makePool();
+    const snapshot = aFunctionSnapshot().withUserData({ GREETING: 'hi' }).build();
+
+    const first = await pool.acquire(snapshot);
+    expect(first.startKind).toBe('cold');
+    pool.release(first.instance);
+    const second = await pool.acquire(snapshot);
+
+    expect(second.startKind).toBe('warm');
+    expect(second.instance).toBe(first.instance);
+    expect(runtime.startCalls).toBe(1);
+    expect(code.calls).toBe(1);
+    const [container] = runtime.running;
+    expect(container.bootstrap.code?.toString()).toBe('a tar');
+    expect(container.spec).toMatchObject({ image: 'openfunctiongraph/runtime-nodejs:test', memoryMb: 128, cpuMillicores: 300 });
+    expect(container.spec.labels).toMatchObject({
+      [CONTAINER_LABELS.managed]: 'true',
+      [CONTAINER_LABELS.invokerId]: INVOKER_ID,
+      [CONTAINER_LABELS.projectId]: snapshot.projectId,
+      [CONTAINER_LABELS.functionUrn]: snapshot.funcUrn,
+      [CONTAINER_LABELS.version]: 'latest',
+    });
+    expect(container.bootstrap.initRequest).toEqual({
+      handler: 'index.handler',
+      env: {
+        GREETING: 'hi',
+        RUNTIME_PROJECT_ID: snapshot.projectId,
+        RUNTIME_FUNC_NAME: 'hello',
+        RUNTIME_FUNC_VERSION: 'latest',
+        RUNTIME_PACKAGE: 'default',
+        RUNTIME_HANDLER: 'index.handler',
+        RUNTIME_TIMEOUT: '3',
+        RUNTIME_USERDATA: '{"GREETING":"hi"}',
+        RUNTIME_CPU: '300',
+        RUNTIME_MEMORY: '128',
+        RUNTIME_CODE_ROOT: '/opt/function/code',
+      },
+    });
+  });
+
+  it('serves up to concurrentNum requests per instance, then starts another', async () => {
+    makePool();
+    const snapshot = aFunctionSnapshot().withConcurrency(2).build();
+
+    const a = await pool.acquire(snapshot);
+    const b = await pool.acquire(snapshot);
+    const c = await pool.acquire(snapshot);
+
+    expect(b.instance).toBe(a.instance);
+    expect(b.startKind).toBe('warm');
+    expect(c.instance).not.toBe(a.instance);
+    expect(c.startKind).toBe('cold');
+    expect(runtime.startCalls).toBe(2);
+    expect(a.instance.state).toBe('busy');
+    pool.release(a.instance);
+    expect(a.instance.state).toBe('busy');
+    pool.release(b.instance);
+    expect(a.instance.state).toBe('idle');
+  });
+
+  it('does not start duplicate containers for concurrent cold acquires', async () => {
+    makePool();
+    runtime.startDelayMs = 50;
+    const shared = aFunctionSnapshot().withConcurrency(5).build();
+
+    const five = await Promise.all(Array.from({ length: 5 }, () => pool.acquire(shared)));
+
+    expect(runtime.startCalls).toBe(1);
+    expect(new Set(five.map((a) => a.instance)).size).toBe(1);
+    expect(five.every((a) => a.startKind === 'cold')).toBe(true);
+  });
+
+  it('starts exactly ceil(demand / concurrentNum) containers for a burst', async () => {
+    makePool();
+    runtime.startDelayMs = 30;
+    const snapshot = aFunctionSnapshot().withConcurrency(3).build();
+
+    const seven = await Promise.all(Array.from({ length: 7 }, () => pool.acquire(snapshot)));
+
+    expect(runtime.startCalls).toBe(3);
+    expect(new Set(seven.map((a) => a.instance)).size).toBe(3);
+  });
+
+  it('never shares an instance across tenants, versions or configurations', async () => {
+    makePool();
+    const base = aFunctionSnapshot().withName('same').build();
+    const otherTenant = aFunctionSnapshot().withName('same').withProject('ffffffffffffffffffffffffffffffff').build();
+    const otherVersion = aFunctionSnapshot().withName('same').withVersion('v1').build();
+    const otherConfig = aFunctionSnapshot().withName('same').withMemory(256).build();
+
+    for (const s of [base, otherTenant, otherVersion, otherConfig]) pool.release((await pool.acquire(s)).instance);
+
+    expect(runtime.startCalls).toBe(4);
+  });
+
+  it('removes instances idle longer than the keep-alive, and only those', async () => {
+    makePool();
+    const idle = aFunctionSnapshot().withName('idle').build();
+    const busy = aFunctionSnapshot().withName('busy').build();
+    const idleLease = await pool.acquire(idle);
+    pool.release(idleLease.instance);
+    await pool.acquire(busy);
+
+    clockOffset = KEEP_ALIVE_MS - 1000;
+    expect(await pool.sweepIdle()).toBe(0);
+    clockOffset = KEEP_ALIVE_MS + 1000;
+    expect(await pool.sweepIdle()).toBe(1);
+
+    expect(runtime.removeCalls).toBe(1);
+    expect(runtime.containers.get(idleLease.instance.handle!.id)!.removed).toBe(true);
+    expect(pool.instances(busy)).toHaveLength(1);
+    const again = await pool.acquire(idle);
+    expect(again.startKind).toBe('cold');
+  });
+
+  it('sweeps containers of this invoker left from an earlier run, not other invokers', async () => {
+    makePool();
+    runtime.addLeftover('old-1', { [CONTAINER_LABELS.managed]: 'true', [CONTAINER_LABELS.invokerId]: INVOKER_ID });
+    runtime.addLeftover('old-2', { [CONTAINER_LABELS.managed]: 'true', [CONTAINER_LABELS.invokerId]: INVOKER_ID });
+    runtime.addLeftover('theirs', { [CONTAINER_LABELS.managed]: 'true', [CONTAINER_LABELS.invokerId]: 'another-invoker' });
+    const live = await pool.acquire(aFunctionSnapshot().build());
+
+    expect(await pool.sweepOrphans()).toBe(2);
+
+    expect([...runtime.leftovers.keys()]).toEqual(['theirs']);
+    expect(runtime.containers.get(live.instance.handle!.id)!.removed).toBe(false);
+  });
+
+  it('recycles an instance: its container goes and the next acquire starts a new one', async () => {
+    makePool();
+    const snapshot = aFunctionSnapshot().build();
+    const first = await pool.acquire(snapshot);
+
+    await pool.recycle(first.instance, 'invocation timeout');
+
+    expect(runtime.removeCalls).toBe(1);
+    expect(first.instance.state).toBe('draining');
+    const next = await pool.acquire(snapshot);
+    expect(next.startKind).toBe('cold');
+    expect(next.instance).not.toBe(first.instance);
+  });
+
+  it('reports a failed initializer as InstanceInitError and removes the container', async () => {
+    makePool({
+      init: () => ({ ok: false, durationMs: 3, log: 'init log\n', error: { errorMessage: 'function initialization exception: nope', errorType: 'Error' } }),
+    });
+    const snapshot = aFunctionSnapshot().withInitializer('index.initializer', 5).build();
+
+    const failure = pool.acquire(snapshot);
+
+    await expect(failure).rejects.toBeInstanceOf(InstanceInitError);
+    await expect(failure).rejects.toMatchObject({ error: { errorMessage: 'function initialization exception: nope' }, log: 'init log\n' });
+    expect(runtime.running).toHaveLength(0);
+    expect(pool.instances(snapshot)).toHaveLength(0);
+    expect(runtime.containers.values().next().value!.bootstrap.initRequest).toMatchObject({
+      initializer: 'index.initializer',
+      initializerTimeoutMs: 5000,
+    });
+  });
+
+  it('fails every waiter of a start that fails, and removes the container', async () => {
+    makePool({ readyAfterMs: 60_000 }, { readyTimeoutMs: 300 });
+    const snapshot = aFunctionSnapshot().withConcurrency(3).build();
+
+    const results = await Promise.allSettled([pool.acquire(snapshot), pool.acquire(snapshot)]);
+
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    expect((results[0] as PromiseRejectedResult).reason).toBeInstanceOf(InstanceStartError);
+    expect(runtime.startCalls).toBe(1);
+    expect(runtime.running).toHaveLength(0);
+  });
+
+  it('refuses runtimes it has no image for without touching the engine', async () => {
+    makePool();
+    await expect(pool.acquire(aFunctionSnapshot().withRuntime('Java17').build())).rejects.toThrow('runtime Java17 is not supported');
+    expect(runtime.startCalls).toBe(0);
+  });
+
+  it('removes every container and refuses new acquires on shutdown', async () => {
+    makePool();
+    const snapshots: FunctionSnapshot[] = [aFunctionSnapshot().withName('a').build(), aFunctionSnapshot().withName('b').build()];
+    for (const s of snapshots) await pool.acquire(s);
+
+    await pool.shutdown();
+
+    expect(runtime.running).toHaveLength(0);
+    await expect(pool.acquire(snapshots[0])).rejects.toBeInstanceOf(InstanceStartError);
+  });
+
+  it('counts instances by state for the ofg_instances gauge', async () => {
+    makePool();
+    const lease = await pool.acquire(aFunctionSnapshot().build());
+    expect(await metrics.instanceCount('busy')).toBe(1);
+    pool.release(lease.instance);
+    expect(await metrics.instanceCount('idle')).toBe(1);
+    expect(await metrics.instanceCount('busy')).toBe(0);
+  });
+});

@@ -1,0 +1,64 @@
+import { ContainerHandle, FunctionSnapshot } from '@ofg/contracts';
+
+export type InstanceState = 'starting' | 'idle' | 'busy' | 'draining';
+
+/** Instances are only shared by invocations of the same tenant, function, version and configuration. */
+export function instanceKey(snapshot: FunctionSnapshot): string {
+  return `${snapshot.projectId}|${snapshot.funcUrn}|${snapshot.version}|${snapshot.configDigest}`;
+}
+
+/** One container serving one (tenant, function, version, config digest), up to `maxConcurrency` requests at once. */
+export class Instance {
+  state: InstanceState = 'starting';
+  /** Requests that hold this instance, including those waiting for it to start. */
+  active = 0;
+  lastUsedAt: number;
+  handle: ContainerHandle | undefined;
+  /** Settles when the instance is ready (or failed to become ready). */
+  ready: Promise<void> = Promise.resolve();
+  /** Output of the initializer, handed to the first invocation's log. */
+  initLog = '';
+  /** Set once the container removal was requested, so it happens once. */
+  containerRemoved = false;
+  /** Invocations served, for logs. */
+  served = 0;
+
+  constructor(
+    readonly id: string,
+    readonly key: string,
+    readonly snapshot: FunctionSnapshot,
+    readonly maxConcurrency: number,
+    now: number,
+  ) {
+    this.lastUsedAt = now;
+  }
+
+  get endpoint(): string {
+    if (!this.handle) throw new Error(`instance ${this.id} has no container yet`);
+    return this.handle.endpoint;
+  }
+
+  get hasSpareCapacity(): boolean {
+    return this.state !== 'draining' && this.active < this.maxConcurrency;
+  }
+
+  /** Takes one request slot; a starting instance stays starting. */
+  lease(now: number): void {
+    this.active += 1;
+    this.lastUsedAt = now;
+    if (this.state === 'idle') this.state = 'busy';
+  }
+
+  /** Gives one request slot back. */
+  unlease(now: number): void {
+    this.active = Math.max(0, this.active - 1);
+    this.lastUsedAt = now;
+    if (this.state === 'busy' && this.active === 0) this.state = 'idle';
+  }
+
+  markReady(now: number): void {
+    if (this.state !== 'starting') return;
+    this.state = this.active > 0 ? 'busy' : 'idle';
+    this.lastUsedAt = now;
+  }
+}

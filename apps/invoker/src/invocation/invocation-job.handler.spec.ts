@@ -1,0 +1,195 @@
+import { Logger } from '@nestjs/common';
+import { UnrecoverableError } from 'bullmq';
+import { InvocationReply } from '@ofg/contracts';
+import { InvocationEntity } from '@ofg/data-access';
+import { MetricsService } from '@ofg/observability';
+import { aFunctionSnapshot, anInvocationJob, FakeContainerRuntime } from '@ofg/testing';
+import { InstancePoolService } from '../instances/instance-pool.service';
+import { InvokerMetrics } from '../metrics/invoker.metrics';
+import { BootstrapClient } from '../runtime/bootstrap.client';
+import { InvocationExecutor } from './invocation.executor';
+import { InvocationJobHandler, InvocationLedger, ReplyPublisher, RetryableInvocationError } from './invocation-job.handler';
+import { InvocationRecord } from './invocation-record.buffer';
+
+/** The async ledger's conditional updates, in memory (same predicates as InvocationRepository). */
+class FakeLedger implements InvocationLedger {
+  rows = new Map<string, Partial<InvocationEntity>>();
+
+  async markRunning(requestId: string, attempt: number, invokerId: string): Promise<boolean> {
+    const row = this.rows.get(requestId);
+    if (!row || !['WAIT', 'RUNNING'].includes(row.status ?? '') || (row.attempt ?? 0) >= attempt) return false;
+    Object.assign(row, { status: 'RUNNING', attempt, invokerId });
+    return true;
+  }
+
+  async finish(requestId: string, attempt: number, patch: Partial<InvocationEntity>): Promise<boolean> {
+    const row = this.rows.get(requestId);
+    if (!row || row.attempt !== attempt || row.status !== 'RUNNING') return false;
+    Object.assign(row, patch);
+    return true;
+  }
+}
+
+class CollectingPublisher implements ReplyPublisher {
+  sent: { channel: string; reply: InvocationReply }[] = [];
+  async publish(channel: string, reply: InvocationReply): Promise<void> {
+    this.sent.push({ channel, reply });
+  }
+}
+
+describe('InvocationJobHandler', () => {
+  let runtime: FakeContainerRuntime;
+  let bootstrap: BootstrapClient;
+  let pool: InstancePoolService;
+  let executor: InvocationExecutor;
+  let ledger: FakeLedger;
+  let publisher: CollectingPublisher;
+  let records: InvocationRecord[];
+  let handler: InvocationJobHandler;
+
+  beforeAll(() => Logger.overrideLogger(false));
+
+  beforeEach(() => {
+    runtime = new FakeContainerRuntime({
+      invoke: (req) => {
+        const event = JSON.parse(req.event) as { fail?: boolean };
+        return event.fail
+          ? { status: 'error', error: { errorMessage: 'function invocation exception, error: no', errorType: 'Error' }, log: 'l', durationMs: 1, memoryUsedMb: 1 }
+          : { status: 'success', result: 'done', log: 'l', durationMs: 5, memoryUsedMb: 20 };
+      },
+    });
+    bootstrap = new BootstrapClient();
+    const metrics = new InvokerMetrics(new MetricsService());
+    pool = new InstancePoolService(runtime, bootstrap, { getTar: async () => Buffer.from('tar') }, metrics, {
+      invokerId: 'inv-1',
+      keepAliveMs: 60_000,
+      readyTimeoutMs: 2000,
+      runtimeImages: { nodejs: 'img' },
+    });
+    executor = new InvocationExecutor(pool, bootstrap, metrics, { invokerId: 'inv-1', exitWaitMs: 100 });
+    ledger = new FakeLedger();
+    publisher = new CollectingPublisher();
+    records = [];
+    handler = new InvocationJobHandler(executor, { add: (r) => records.push(r) }, ledger, publisher, { invokerId: 'inv-1' });
+  });
+
+  afterEach(async () => {
+    await executor.settled();
+    await pool.shutdown();
+    await runtime.dispose();
+    bootstrap.close();
+  });
+
+  describe('sync jobs', () => {
+    it('publishes the reply on the reply channel and records the invocation', async () => {
+      const job = anInvocationJob().withReplyTo('ofg:reply:gw-1').withAlias('prod').build();
+
+      await handler.handle(job, { attempt: 1, isLastAttempt: true });
+
+      expect(publisher.sent).toHaveLength(1);
+      expect(publisher.sent[0]).toMatchObject({ channel: 'ofg:reply:gw-1', reply: { requestId: job.requestId, outcome: 'success', result: 'done' } });
+      expect(records).toHaveLength(1);
+      expect(records[0]).toMatchObject({
+        requestId: job.requestId,
+        projectId: job.projectId,
+        functionId: job.function.functionId,
+        qualifier: 'prod',
+        invokeType: 'sync',
+        status: 'SUCCESS',
+        result: 'done',
+        errorMessage: '',
+        durationMs: 5,
+        memoryUsedMb: 20,
+        startKind: 'cold',
+        invokerId: 'inv-1',
+      });
+    });
+
+    it('records a function error as FAIL with its message', async () => {
+      await handler.handle(anInvocationJob().withEvent({ fail: true }).build(), { attempt: 1, isLastAttempt: true });
+      expect(records[0]).toMatchObject({ status: 'FAIL', errorMessage: 'function invocation exception, error: no' });
+    });
+
+    it('answers a forged job with 403 but records nothing for either tenant', async () => {
+      const job = anInvocationJob(aFunctionSnapshot().withProject('b'.repeat(32)).build()).forProject('a'.repeat(32)).build();
+      await handler.handle(job, { attempt: 1, isLastAttempt: true });
+      expect(publisher.sent[0].reply).toMatchObject({ outcome: 'platform_error', errorCode: 'FSS.0403' });
+      expect(records).toHaveLength(0);
+    });
+
+    it('neither replies nor records a job dropped at its deadline', async () => {
+      await handler.handle(anInvocationJob().withDeadline(Date.now() - 10).build(), { attempt: 1, isLastAttempt: true });
+      expect(publisher.sent).toHaveLength(0);
+      expect(records).toHaveLength(0);
+    });
+  });
+
+  describe('async jobs', () => {
+    const waiting = (requestId: string): void => {
+      ledger.rows.set(requestId, { requestId, status: 'WAIT', attempt: 0 });
+    };
+
+    it('claims the ledger row, runs, and finishes it SUCCESS', async () => {
+      const job = anInvocationJob().async().build();
+      waiting(job.requestId);
+
+      await handler.handle(job, { attempt: 1, isLastAttempt: false });
+
+      expect(ledger.rows.get(job.requestId)).toMatchObject({ status: 'SUCCESS', attempt: 1, invokerId: 'inv-1', result: 'done', durationMs: 5, startKind: 'cold' });
+      expect(publisher.sent).toHaveLength(0);
+      expect(records).toHaveLength(0);
+    });
+
+    it('finishes a function error FAIL without asking for a retry', async () => {
+      const job = anInvocationJob().async().withEvent({ fail: true }).build();
+      waiting(job.requestId);
+
+      await expect(handler.handle(job, { attempt: 1, isLastAttempt: false })).resolves.toBeUndefined();
+
+      expect(ledger.rows.get(job.requestId)).toMatchObject({ status: 'FAIL', errorMessage: 'function invocation exception, error: no' });
+    });
+
+    it('skips a job whose row a later attempt holds or that already ended', async () => {
+      const job = anInvocationJob().async().build();
+      ledger.rows.set(job.requestId, { requestId: job.requestId, status: 'SUCCESS', attempt: 1 });
+
+      await handler.handle(job, { attempt: 2, isLastAttempt: false });
+
+      expect(runtime.startCalls).toBe(0);
+      expect(ledger.rows.get(job.requestId)).toMatchObject({ status: 'SUCCESS', attempt: 1 });
+    });
+
+    it('rethrows a platform error so BullMQ retries, leaving the row for the next attempt', async () => {
+      const job = anInvocationJob().async().build();
+      waiting(job.requestId);
+      runtime.failNextStart = new Error('engine hiccup');
+
+      await expect(handler.handle(job, { attempt: 1, isLastAttempt: false })).rejects.toBeInstanceOf(RetryableInvocationError);
+      expect(ledger.rows.get(job.requestId)).toMatchObject({ status: 'RUNNING', attempt: 1 });
+
+      await handler.handle(job, { attempt: 2, isLastAttempt: false });
+      expect(ledger.rows.get(job.requestId)).toMatchObject({ status: 'SUCCESS', attempt: 2 });
+    });
+
+    it('finishes FAIL on the last attempt of a platform error', async () => {
+      const job = anInvocationJob().async().build();
+      waiting(job.requestId);
+      runtime.failNextStart = new Error('engine hiccup');
+
+      await expect(handler.handle(job, { attempt: 3, isLastAttempt: true })).rejects.toBeInstanceOf(RetryableInvocationError);
+
+      expect(ledger.rows.get(job.requestId)).toMatchObject({ status: 'FAIL', attempt: 3 });
+      expect(ledger.rows.get(job.requestId)!.errorMessage).toMatch(/engine hiccup/);
+    });
+
+    it('refuses a forged job permanently without touching the ledger', async () => {
+      const job = anInvocationJob(aFunctionSnapshot().withProject('b'.repeat(32)).build()).forProject('a'.repeat(32)).async().build();
+      waiting(job.requestId);
+
+      await expect(handler.handle(job, { attempt: 1, isLastAttempt: false })).rejects.toBeInstanceOf(UnrecoverableError);
+
+      expect(ledger.rows.get(job.requestId)).toMatchObject({ status: 'WAIT', attempt: 0 });
+      expect(runtime.startCalls).toBe(0);
+    });
+  });
+});

@@ -1,0 +1,227 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  ErrorCode,
+  InvocationJob,
+  InvocationOutcome,
+  InvocationReply,
+  RuntimeErrorObject,
+  RuntimeInvokeResponse,
+  StartKind,
+} from '@ofg/contracts';
+import { Instance } from '../instances/instance';
+import { InstanceInitError, InstanceStartError } from '../instances/instance.errors';
+import { InstancePoolService } from '../instances/instance-pool.service';
+import { InvokerMetrics } from '../metrics/invoker.metrics';
+import { BootstrapAbortedError, BootstrapClient } from '../runtime/bootstrap.client';
+
+export interface ExecutorOptions {
+  invokerId: string;
+  /** Grace on top of the function timeout before the invoker cuts the call. */
+  timeoutSlackMs?: number;
+  /** How long to wait for the engine to report a dead container after a broken connection. */
+  exitWaitMs?: number;
+  now?: () => number;
+}
+
+export const EXECUTOR_OPTIONS = Symbol('EXECUTOR_OPTIONS');
+
+/** The request log sent back and recorded; the gateway cuts its own tail from it. */
+export const MAX_LOG_BYTES = 1024 * 1024;
+
+const DEFAULT_TIMEOUT_SLACK_MS = 100;
+const DEFAULT_EXIT_WAIT_MS = 1000;
+const EXIT_POLL_MS = 50;
+
+/** FunctionGraph-shaped error objects of failures the invoker detects itself. */
+export const PLATFORM_ERRORS = {
+  timeout: (timeoutS: number): RuntimeErrorObject => ({ errorMessage: `function invocation timeout after ${timeoutS}s`, errorType: 'TimeoutError' }),
+  outOfMemory: (): RuntimeErrorObject => ({ errorMessage: 'runtime memory limit exceeded', errorType: 'OutOfMemoryError' }),
+  runtimeExited: (exitCode: number | null): RuntimeErrorObject => ({
+    errorMessage: `runtime process exited unexpectedly (exit code ${exitCode ?? 'unknown'})`,
+    errorType: 'RuntimeExitError',
+  }),
+  forbidden: (): RuntimeErrorObject => ({ errorMessage: 'the function does not belong to the project of the invocation', errorType: 'Forbidden' }),
+  platform: (message: string): RuntimeErrorObject => ({ errorMessage: message, errorType: 'PlatformError' }),
+};
+
+interface ReplyParts {
+  outcome: InvocationOutcome;
+  result: string;
+  log?: string;
+  durationMs?: number;
+  memoryUsedMb?: number;
+  startKind: StartKind;
+  errorCode?: ErrorCode;
+}
+
+/** Runs one invocation job on an instance and turns whatever happens into an InvocationReply. */
+@Injectable()
+export class InvocationExecutor {
+  private readonly logger = new Logger(InvocationExecutor.name);
+  private readonly now: () => number;
+  private readonly background = new Set<Promise<void>>();
+
+  constructor(
+    @Inject(InstancePoolService) private readonly pool: InstancePoolService,
+    @Inject(BootstrapClient) private readonly bootstrap: BootstrapClient,
+    @Inject(InvokerMetrics) private readonly metrics: InvokerMetrics,
+    @Inject(EXECUTOR_OPTIONS) private readonly options: ExecutorOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** The reply of the invocation, or null when a sync caller stopped waiting before it could start. */
+  async execute(job: InvocationJob): Promise<InvocationReply | null> {
+    const snapshot = job.function;
+    if (snapshot.projectId !== job.projectId) {
+      this.logger.warn({ msg: 'refused a job whose function belongs to another project', requestId: job.requestId, funcUrn: snapshot.funcUrn });
+      return this.reply(job, { outcome: 'platform_error', result: JSON.stringify(PLATFORM_ERRORS.forbidden()), startKind: 'warm', errorCode: 'FSS.0403' });
+    }
+    if (job.invokeType === 'sync' && job.deadline !== undefined && job.deadline < this.now()) {
+      this.logger.warn({ msg: 'dropped a sync job nobody waits for any more', requestId: job.requestId, funcUrn: snapshot.funcUrn, lateMs: this.now() - job.deadline });
+      return null;
+    }
+
+    let instance: Instance;
+    let startKind: StartKind;
+    try {
+      ({ instance, startKind } = await this.pool.acquire(snapshot));
+    } catch (err) {
+      if (err instanceof InstanceInitError) {
+        return this.reply(job, { outcome: 'function_error', result: JSON.stringify(err.error), log: err.log, startKind: 'cold' });
+      }
+      const errorCode = err instanceof InstanceStartError ? err.errorCode : 'FSS.0500';
+      const message = err instanceof Error ? err.message : String(err);
+      this.logger.error({ msg: 'could not acquire an instance', requestId: job.requestId, funcUrn: snapshot.funcUrn, err: message });
+      return this.reply(job, { outcome: 'platform_error', result: JSON.stringify(PLATFORM_ERRORS.platform(message)), startKind: 'cold', errorCode });
+    }
+
+    const initLog = startKind === 'cold' ? takeInitLog(instance) : '';
+    const timeoutMs = snapshot.timeoutS * 1000;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs + (this.options.timeoutSlackMs ?? DEFAULT_TIMEOUT_SLACK_MS));
+    let response: RuntimeInvokeResponse;
+    try {
+      response = await this.bootstrap.invoke(instance.endpoint, { requestId: job.requestId, event: job.event, timeoutMs, alias: job.alias }, controller.signal);
+    } catch (err) {
+      if (err instanceof BootstrapAbortedError) return this.timedOut(job, instance, startKind, initLog);
+      return this.broken(job, instance, startKind, initLog, err);
+    } finally {
+      clearTimeout(timer);
+    }
+
+    // A bootstrap that enforces the timeout itself still leaves a runaway handler behind: same treatment.
+    if (response.status === 'error' && response.error?.errorType === 'TimeoutError') {
+      return this.timedOut(job, instance, startKind, initLog + (response.log ?? ''));
+    }
+    this.pool.release(instance);
+    const log = initLog + (response.log ?? '');
+    if (response.status === 'success') {
+      return this.reply(job, {
+        outcome: 'success',
+        result: response.result ?? '',
+        log,
+        durationMs: response.durationMs,
+        memoryUsedMb: response.memoryUsedMb,
+        startKind,
+      });
+    }
+    return this.reply(job, {
+      outcome: 'function_error',
+      result: JSON.stringify(response.error ?? { errorMessage: 'function invocation failed', errorType: 'Error' }),
+      log,
+      durationMs: response.durationMs,
+      memoryUsedMb: response.memoryUsedMb,
+      startKind,
+    });
+  }
+
+  /** Resolves once background container removals finished (shutdown, tests). */
+  async settled(): Promise<void> {
+    while (this.background.size > 0) await Promise.allSettled([...this.background]);
+  }
+
+  private timedOut(job: InvocationJob, instance: Instance, startKind: StartKind, log: string): InvocationReply {
+    // The handler may still run: the container goes, and the reply does not wait for its removal.
+    this.inBackground(this.pool.recycle(instance, 'invocation timeout'));
+    const timeoutS = job.function.timeoutS;
+    return this.reply(job, {
+      outcome: 'timeout',
+      result: JSON.stringify(PLATFORM_ERRORS.timeout(timeoutS)),
+      log,
+      durationMs: timeoutS * 1000,
+      startKind,
+    });
+  }
+
+  private async broken(job: InvocationJob, instance: Instance, startKind: StartKind, log: string, err: unknown): Promise<InvocationReply> {
+    const exit = await this.waitForExit(instance);
+    this.inBackground(this.pool.recycle(instance, exit ? 'runtime exited' : 'bootstrap unreachable'));
+    if (exit?.oomKilled) {
+      return this.reply(job, { outcome: 'function_error', result: JSON.stringify(PLATFORM_ERRORS.outOfMemory()), log, startKind, memoryUsedMb: job.function.memorySize });
+    }
+    if (exit) {
+      return this.reply(job, { outcome: 'function_error', result: JSON.stringify(PLATFORM_ERRORS.runtimeExited(exit.exitCode)), log, startKind });
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    this.logger.error({ msg: 'invocation failed on the platform side', requestId: job.requestId, funcUrn: job.function.funcUrn, err: message });
+    return this.reply(job, {
+      outcome: 'platform_error',
+      result: JSON.stringify(PLATFORM_ERRORS.platform('the function instance became unreachable')),
+      log,
+      startKind,
+      errorCode: 'FSS.0500',
+    });
+  }
+
+  /** The engine reports an OOM kill or crash a moment after the connection broke. */
+  private async waitForExit(instance: Instance): ReturnType<InstancePoolService['exitOf']> {
+    const until = this.now() + (this.options.exitWaitMs ?? DEFAULT_EXIT_WAIT_MS);
+    for (;;) {
+      const exit = await this.pool.exitOf(instance);
+      if (exit || this.now() >= until) return exit;
+      await new Promise((resolve) => setTimeout(resolve, EXIT_POLL_MS));
+    }
+  }
+
+  private inBackground(work: Promise<void>): void {
+    const tracked = work.catch(() => undefined).finally(() => this.background.delete(tracked));
+    this.background.add(tracked);
+  }
+
+  private reply(job: InvocationJob, parts: ReplyParts): InvocationReply {
+    const durationMs = parts.durationMs ?? 0;
+    const reply: InvocationReply = {
+      requestId: job.requestId,
+      outcome: parts.outcome,
+      result: parts.result,
+      log: capLog(parts.log ?? ''),
+      durationMs,
+      billingDurationMs: Math.ceil(durationMs),
+      memorySizeMb: job.function.memorySize,
+      memoryUsedMb: parts.memoryUsedMb ?? 0,
+      startKind: parts.startKind,
+      invokerId: this.options.invokerId,
+    };
+    if (parts.errorCode) reply.errorCode = parts.errorCode;
+    this.metrics.invocation(parts.outcome, parts.startKind, durationMs);
+    return reply;
+  }
+}
+
+/** The initializer's output goes to the log of the invocation that started the instance, once. */
+function takeInitLog(instance: Instance): string {
+  const log = instance.initLog;
+  instance.initLog = '';
+  return log;
+}
+
+/** Keeps the last MAX_LOG_BYTES of the log (the tail is what callers read), cut on a character boundary. */
+export function capLog(log: string): string {
+  const bytes = Buffer.from(log, 'utf8');
+  if (bytes.length <= MAX_LOG_BYTES) return log;
+  let start = bytes.length - MAX_LOG_BYTES;
+  // Skip UTF-8 continuation bytes so the cut never splits a character.
+  while (start < bytes.length && (bytes[start] & 0xc0) === 0x80) start += 1;
+  return bytes.subarray(start).toString('utf8');
+}

@@ -1,0 +1,68 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import Redis from 'ioredis';
+import { ContainerRuntime } from '@ofg/contracts';
+import { DataAccessModule } from '@ofg/data-access';
+import { ObservabilityModule } from '@ofg/observability';
+import { createRedisConnection } from '@ofg/queue';
+import { CODE_CACHE_OPTIONS, CodeCacheOptions, CodePackageCache } from './code/code-package.cache';
+import { INVOKER_CONFIG, InvokerConfig } from './config/invoker.config';
+import { InvokerHealth, REDIS_CLIENT, SQL_RUNNER } from './health/invoker.health';
+import { InstancePoolService, POOL_OPTIONS, PoolOptions } from './instances/instance-pool.service';
+import { EXECUTOR_OPTIONS, ExecutorOptions, InvocationExecutor } from './invocation/invocation.executor';
+import { InvocationJobHandler, JOB_HANDLER_OPTIONS, REPLY_PUBLISHER } from './invocation/invocation-job.handler';
+import { DEFAULT_RECORD_BUFFER_OPTIONS, InvocationRecordBuffer, RECORD_BUFFER_OPTIONS } from './invocation/invocation-record.buffer';
+import { RedisReplyPublisher } from './invocation/redis-reply.publisher';
+import { InvokerMetrics } from './metrics/invoker.metrics';
+import { InvocationProcessor } from './processors/invocation.processor';
+import { BootstrapClient } from './runtime/bootstrap.client';
+import { CONTAINER_RUNTIME } from './runtime/container-runtime.token';
+import { DockerContainerRuntime } from './runtime/docker/docker.container-runtime';
+
+/** Replacements for end-to-end tests (a fake engine instead of Docker). */
+export interface InvokerModuleOverrides {
+  containerRuntime?: ContainerRuntime;
+}
+
+/** Composition root of the invoker: BullMQ worker → executor → instance pool → container runtime. */
+@Module({})
+export class InvokerModule {
+  static forRoot(config: InvokerConfig, overrides: InvokerModuleOverrides = {}): DynamicModule {
+    const codeCache: CodeCacheOptions = { dir: config.codeCache.dir, memoryBytes: config.codeCache.memoryBytes };
+    const pool: PoolOptions = {
+      invokerId: config.invokerId,
+      keepAliveMs: config.instances.keepAliveMs,
+      readyTimeoutMs: config.instances.readyTimeoutMs,
+      runtimeImages: config.runtimeImages,
+    };
+    const executor: ExecutorOptions = { invokerId: config.invokerId };
+    return {
+      module: InvokerModule,
+      imports: [ObservabilityModule.forRoot('invoker'), DataAccessModule.forRoot(config.databaseUrl)],
+      providers: [
+        { provide: INVOKER_CONFIG, useValue: config },
+        {
+          provide: CONTAINER_RUNTIME,
+          useFactory: (): ContainerRuntime => overrides.containerRuntime ?? new DockerContainerRuntime(config.docker),
+        },
+        { provide: REDIS_CLIENT, useFactory: (): Redis => createRedisConnection(config.redisUrl, 'blocking') },
+        { provide: SQL_RUNNER, useExisting: getDataSourceToken() },
+        { provide: REPLY_PUBLISHER, useFactory: (redis: Redis) => new RedisReplyPublisher(redis), inject: [REDIS_CLIENT] },
+        { provide: CODE_CACHE_OPTIONS, useValue: codeCache },
+        { provide: POOL_OPTIONS, useValue: pool },
+        { provide: EXECUTOR_OPTIONS, useValue: executor },
+        { provide: RECORD_BUFFER_OPTIONS, useValue: DEFAULT_RECORD_BUFFER_OPTIONS },
+        { provide: JOB_HANDLER_OPTIONS, useValue: { invokerId: config.invokerId } },
+        BootstrapClient,
+        CodePackageCache,
+        InvokerMetrics,
+        InstancePoolService,
+        InvocationExecutor,
+        InvocationRecordBuffer,
+        InvocationJobHandler,
+        InvokerHealth,
+        InvocationProcessor,
+      ],
+    };
+  }
+}

@@ -1,0 +1,141 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Job, Worker } from 'bullmq';
+import Redis from 'ioredis';
+import { ContainerRuntime, InvocationJob, QUEUES } from '@ofg/contracts';
+import { HealthRegistry } from '@ofg/observability';
+import { createRedisConnection } from '@ofg/queue';
+import { INVOKER_CONFIG, InvokerConfig } from '../config/invoker.config';
+import { InvokerHealth, REDIS_CLIENT } from '../health/invoker.health';
+import { InstancePoolService } from '../instances/instance-pool.service';
+import { InvocationExecutor } from '../invocation/invocation.executor';
+import { InvocationJobHandler } from '../invocation/invocation-job.handler';
+import { InvocationRecordBuffer } from '../invocation/invocation-record.buffer';
+import { BootstrapClient } from '../runtime/bootstrap.client';
+import { CONTAINER_RUNTIME, isBootable } from '../runtime/container-runtime.token';
+
+const BOOT_RETRY_MIN_MS = 250;
+const BOOT_RETRY_MAX_MS = 2000;
+
+/**
+ * The BullMQ worker of `ofg-invocations`. It starts only once Postgres, Redis and Docker answer, and on shutdown
+ * drains in-flight jobs within DRAIN_TIMEOUT_MS before this invoker's containers are removed.
+ */
+@Injectable()
+export class InvocationProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(InvocationProcessor.name);
+  private worker: Worker<InvocationJob> | undefined;
+  private workerConnection: Redis | undefined;
+  private booting: Promise<void> = Promise.resolve();
+  private stopping = false;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    @Inject(INVOKER_CONFIG) private readonly config: InvokerConfig,
+    @Inject(InvocationJobHandler) private readonly handler: InvocationJobHandler,
+    @Inject(InvokerHealth) private readonly health: InvokerHealth,
+    @Inject(HealthRegistry) private readonly registry: HealthRegistry,
+    @Inject(InstancePoolService) private readonly pool: InstancePoolService,
+    @Inject(InvocationExecutor) private readonly executor: InvocationExecutor,
+    @Inject(InvocationRecordBuffer) private readonly records: InvocationRecordBuffer,
+    @Inject(CONTAINER_RUNTIME) private readonly runtime: ContainerRuntime,
+    @Inject(BootstrapClient) private readonly bootstrap: BootstrapClient,
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.registry.register('worker', async () => {
+      if (!this.worker?.isRunning()) throw new Error('the invocation worker has not started');
+    });
+    // Boot in the background so /health answers (not ready) while dependencies come up.
+    this.booting = this.startWhenReady().catch((err: unknown) => this.logger.error({ msg: 'invocation worker failed to start', err: String(err) }));
+  }
+
+  /** True once the worker pulls jobs. */
+  get running(): boolean {
+    return this.worker?.isRunning() ?? false;
+  }
+
+  /** Resolves when the boot sequence finished (worker running, or shutdown began). */
+  whenStarted(): Promise<void> {
+    return this.booting;
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    const started = Date.now();
+    this.logger.log({ msg: 'draining the invocation worker', drainTimeoutMs: this.config.worker.drainTimeoutMs });
+    await this.booting;
+    if (this.worker) {
+      const closing = this.worker.close();
+      const drained = await within(closing, this.config.worker.drainTimeoutMs);
+      if (!drained) {
+        this.logger.warn({ msg: 'drain deadline passed; closing the worker with jobs still active', drainTimeoutMs: this.config.worker.drainTimeoutMs });
+        await this.worker.close(true).catch(() => undefined);
+      }
+    }
+    const drainedMs = Date.now() - started;
+    await this.records.flush();
+    await this.executor.settled();
+    await this.pool.shutdown();
+    this.logger.log({ msg: 'invoker drained', drainedMs, tookMs: Date.now() - started });
+    this.bootstrap.close();
+    this.workerConnection?.disconnect();
+    this.redis.disconnect();
+  }
+
+  private async startWhenReady(): Promise<void> {
+    let delay = BOOT_RETRY_MIN_MS;
+    while (!this.stopping) {
+      const failing = await this.health.failing();
+      if (Object.keys(failing).length === 0) {
+        try {
+          if (isBootable(this.runtime)) await this.runtime.prepare();
+          await this.pool.sweepOrphans();
+          break;
+        } catch (err) {
+          this.logger.warn({ msg: 'invoker boot step failed, retrying', err: String(err) });
+        }
+      } else {
+        this.logger.warn({ msg: 'waiting for dependencies before starting the worker', failing });
+      }
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        setTimeout(resolve, delay).unref();
+      });
+      delay = Math.min(delay * 2, BOOT_RETRY_MAX_MS);
+    }
+    if (this.stopping) return;
+    this.workerConnection = createRedisConnection(this.config.redisUrl, 'blocking');
+    this.worker = new Worker<InvocationJob>(QUEUES.invocations, (job) => this.process(job), {
+      connection: this.workerConnection,
+      concurrency: this.config.worker.concurrency,
+      autorun: true,
+    });
+    this.worker.on('error', (err) => this.logger.error({ msg: 'invocation worker error', err: String(err) }));
+    this.worker.on('failed', (job, err) =>
+      this.logger.warn({ msg: 'invocation job failed', requestId: job?.data.requestId, jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }),
+    );
+    this.logger.log({ msg: 'invocation worker started', queue: QUEUES.invocations, concurrency: this.config.worker.concurrency, invokerId: this.config.invokerId });
+  }
+
+  private async process(job: Job<InvocationJob>): Promise<void> {
+    // attemptsStarted also grows on stalled re-deliveries, which attemptsMade does not count; fencing needs both.
+    const attempt = Math.max(job.attemptsMade + 1, job.attemptsStarted);
+    const isLastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+    await this.handler.handle(job.data, { attempt, isLastAttempt });
+  }
+}
+
+/** True when `work` settled within `ms`. */
+async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([work.then(() => true as const, () => true as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

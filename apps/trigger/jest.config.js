@@ -1,0 +1,7 @@
+module.exports = {
+  displayName: 'trigger',
+  preset: '../../jest.preset.js',
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/src/**/*.spec.ts'],
+  coverageDirectory: '../../coverage/apps/trigger',
+};

@@ -1,0 +1,35 @@
+import { Logger } from '@nestjs/common';
+import { TimerSchedulerService } from '../timers/timer-scheduler.service';
+import { ControlEventsController } from './control-events.controller';
+
+function aController(reconcile: (id: string) => Promise<string>): { controller: ControlEventsController; calls: string[] } {
+  const calls: string[] = [];
+  const scheduler = { reconcileTrigger: async (id: string) => (calls.push(id), reconcile(id)) };
+  return { controller: new ControlEventsController(scheduler as unknown as TimerSchedulerService), calls };
+}
+
+describe('ControlEventsController', () => {
+  beforeAll(() => Logger.overrideLogger(false));
+
+  it('reconciles the trigger named by a trigger-changed event', async () => {
+    const { controller, calls } = aController(async () => 'created');
+    await controller.onTriggerChanged({ triggerId: 't-1', projectId: 'p', action: 'upsert' });
+    expect(calls).toEqual(['t-1']);
+  });
+
+  it('ignores malformed events', async () => {
+    const { controller, calls } = aController(async () => 'created');
+    await controller.onTriggerChanged({ projectId: 'p' });
+    await controller.onTriggerChanged('t-1');
+    await controller.onTriggerChanged(null);
+    expect(calls).toEqual([]);
+  });
+
+  it('swallows a failed reconcile, which the periodic reconcile retries', async () => {
+    const { controller, calls } = aController(async () => {
+      throw new Error('redis down');
+    });
+    await expect(controller.onTriggerChanged({ triggerId: 't-1', projectId: 'p', action: 'delete' })).resolves.toBeUndefined();
+    expect(calls).toEqual(['t-1']);
+  });
+});

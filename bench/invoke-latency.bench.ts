@@ -1,0 +1,108 @@
+/**
+ * Warm sync invocation of a trivial Node.js handler through the gateway, against the floor: the same
+ * requests sent straight to the warm container's bootstrap. Prints p50/p99 latency and requests per second
+ * at concurrency 1 and 16, and the gateway/floor ratios. Run: `npm run build && npm run bench`.
+ */
+import autocannon from 'autocannon';
+import Docker from 'dockerode';
+import { CONTAINER_LABELS, RuntimeInvokeRequest } from '@ofg/contracts';
+import { startStack, stopStack } from '@ofg/testing';
+
+const DURATION_S = Number(process.env['BENCH_DURATION_S'] ?? 10);
+const CONCURRENCIES = [1, 16];
+const HANDLER = "exports.handler = async (event) => ({ ok: true, n: event.n || 0 });";
+
+interface Figures {
+  p50: number;
+  p99: number;
+  rps: number;
+  errors: number;
+  non2xx: number;
+}
+
+async function load(url: string, headers: Record<string, string>, body: string, connections: number): Promise<Figures> {
+  const result = await autocannon({ url, method: 'POST', headers, body, connections, duration: DURATION_S, pipelining: 1 });
+  return {
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    rps: result.requests.average,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+  };
+}
+
+async function main(): Promise<void> {
+  console.log(`[bench] starting the stack (compiled apps, real Postgres/Redis/Docker), ${DURATION_S} s per run`);
+  const stack = await startStack({ portBase: 19080, database: 'ofg_bench', redisDb: 6 });
+  try {
+    const tokenRes = await fetch(`${stack.gatewayUrl}/v3/auth/tokens`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        auth: {
+          identity: { methods: ['password'], password: { user: { name: stack.user, password: stack.password } } },
+          scope: { project: { id: stack.projectId } },
+        },
+      }),
+    });
+    const token = tokenRes.headers.get('x-subject-token') ?? '';
+    const headers = { 'Content-Type': 'application/json', 'X-Auth-Token': token };
+    const created = await fetch(`${stack.gatewayUrl}/v2/${stack.projectId}/fgs/functions`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        func_name: 'bench-trivial',
+        package: 'default',
+        runtime: 'Node.js20.15',
+        timeout: 30,
+        handler: 'index.handler',
+        memory_size: 256,
+        code_type: 'inline',
+        func_code: { file: Buffer.from(HANDLER).toString('base64') },
+        strategy_config: { concurrent_num: 16 },
+      }),
+    });
+    if (created.status !== 200) throw new Error(`create failed: ${created.status} ${await created.text()}`);
+    const urn = ((await created.json()) as { func_urn: string }).func_urn;
+    const invokeUrl = `${stack.gatewayUrl}/v2/${stack.projectId}/fgs/functions/${urn}/invocations`;
+    const gatewayHeaders = { ...headers, 'X-CFF-Request-Version': 'v1' };
+    const event = JSON.stringify({ n: 1 });
+
+    console.log('[bench] warming up (cold start + 3 s at concurrency 16)');
+    const cold = Date.now();
+    const first = await fetch(invokeUrl, { method: 'POST', headers: gatewayHeaders, body: event });
+    console.log(`[bench] first (cold) invocation: ${first.status} in ${Date.now() - cold} ms`);
+    await autocannon({ url: invokeUrl, method: 'POST', headers: gatewayHeaders, body: event, connections: 16, duration: 3 });
+
+    const docker = new Docker();
+    const [container] = await docker.listContainers({
+      filters: { label: [`${CONTAINER_LABELS.functionUrn}=${urn.replace(/:latest$/, '')}`] },
+    });
+    if (!container) throw new Error('no warm container found');
+    const ip = container.NetworkSettings.Networks[stack.functionNetwork]?.IPAddress;
+    const floorUrl = `http://${ip}:31000/invoke`;
+    const floorBody: RuntimeInvokeRequest = { requestId: 'bench-floor', event, timeoutMs: 30_000 };
+
+    const rows: string[] = [];
+    for (const c of CONCURRENCIES) {
+      console.log(`[bench] concurrency ${c}: gateway`);
+      const gw = await load(invokeUrl, gatewayHeaders, event, c);
+      console.log(`[bench] concurrency ${c}: bootstrap floor`);
+      const floor = await load(floorUrl, { 'Content-Type': 'application/json' }, JSON.stringify(floorBody), c);
+      rows.push(
+        `| ${c} | gateway (sync invoke, v1) | ${gw.p50} | ${gw.p99} | ${gw.rps.toFixed(0)} | ${gw.errors + gw.non2xx} |`,
+        `| ${c} | floor (bootstrap /invoke) | ${floor.p50} | ${floor.p99} | ${floor.rps.toFixed(0)} | ${floor.errors + floor.non2xx} |`,
+        `| ${c} | ratio gateway / floor | ${(gw.p50 / Math.max(floor.p50, 0.01)).toFixed(1)}× | ${(gw.p99 / Math.max(floor.p99, 0.01)).toFixed(1)}× | ${(gw.rps / floor.rps).toFixed(2)}× | |`,
+      );
+    }
+    console.log('\n| concurrency | target | p50 ms | p99 ms | req/s | errors |\n|---|---|---|---|---|---|');
+    console.log(rows.join('\n'));
+  } finally {
+    await stopStack(stack);
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,7 +1,0 @@
-export default {
-  displayName: 'data-access',
-  preset: '../../jest.preset.js',
-  testEnvironment: 'node',
-  testMatch: ['<rootDir>/src/**/*.spec.ts'],
-  coverageDirectory: '../../coverage/libs/data-access',
-};

@@ -1,0 +1,22 @@
+import { HealthRegistry } from './health.registry';
+
+describe('HealthRegistry', () => {
+  it('is ready only when every check passes, and names the failing one', async () => {
+    const registry = new HealthRegistry();
+    registry.register('postgres', async () => undefined);
+    expect(await registry.run()).toEqual({ ok: true, checks: { postgres: { status: 'up' } } });
+    registry.register('redis', async () => {
+      throw new Error('ECONNREFUSED');
+    });
+    const result = await registry.run();
+    expect(result.ok).toBe(false);
+    expect(result.checks['redis']).toEqual({ status: 'down', error: 'ECONNREFUSED' });
+  });
+
+  it('fails a check that hangs past the timeout', async () => {
+    const registry = new HealthRegistry();
+    registry.register('docker', () => new Promise<void>(() => undefined));
+    const result = await registry.run(50);
+    expect(result.checks['docker']).toEqual({ status: 'down', error: 'timed out after 50 ms' });
+  });
+});

@@ -1,0 +1,3 @@
+export * from './stack-launcher';
+export * from './stack-setup';
+export * from './stack-teardown';

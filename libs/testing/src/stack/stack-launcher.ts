@@ -1,0 +1,66 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+/** Where the running stack is described for the test files (written by global setup). */
+export const WORKSPACE = resolve(__dirname, '../../../..');
+export const STACK_FILE = resolve(WORKSPACE, 'tmp/e2e-stack.json');
+
+export interface StackInfo {
+  gatewayUrl: string;
+  invokerUrl: string;
+  triggerUrl: string;
+  databaseUrl: string;
+  redisUrl: string;
+  projectId: string;
+  domainId: string;
+  ak: string;
+  sk: string;
+  user: string;
+  password: string;
+  invokerId: string;
+  functionNetwork: string;
+  region: string;
+  pids: number[];
+  logDir: string;
+}
+
+export function readStack(): StackInfo {
+  return JSON.parse(readFileSync(STACK_FILE, 'utf8')) as StackInfo;
+}
+
+export function writeStack(info: StackInfo): void {
+  mkdirSync(resolve(STACK_FILE, '..'), { recursive: true });
+  writeFileSync(STACK_FILE, JSON.stringify(info, null, 2));
+}
+
+/** Starts a compiled app (`dist/apps/<name>/src/main.js`) with its output in `<logDir>/<name>.log`. */
+export function startApp(name: string, env: Record<string, string>, logDir: string): ChildProcess {
+  mkdirSync(logDir, { recursive: true });
+  const out = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
+  const child = spawn(
+    process.execPath,
+    ['-r', join(WORKSPACE, 'tools/register-paths.js'), join(WORKSPACE, `dist/apps/${name}/src/main.js`)],
+    { cwd: WORKSPACE, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: false },
+  );
+  child.stdout?.pipe(out);
+  child.stderr?.pipe(out);
+  return child;
+}
+
+/** Polls a URL until it answers 200, bounded by `timeoutMs`. */
+export async function waitForOk(url: string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < until) {
+    try {
+      const res = await fetch(url);
+      if (res.status === 200) return;
+      last = `${res.status} ${await res.text()}`;
+    } catch (err) {
+      last = String(err);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${url} not ready after ${timeoutMs} ms: ${last}`);
+}

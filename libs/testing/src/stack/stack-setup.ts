@@ -1,0 +1,97 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { startApp, waitForOk, WORKSPACE, writeStack, StackInfo } from './stack-launcher';
+
+const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
+
+/**
+ * Boots a fresh database, a flushed Redis db and the three compiled apps (dist/) as processes, waits until they are
+ * ready and records how to reach them in STACK_FILE. Used by the end-to-end suite and the benchmarks.
+ */
+export async function startStack(overrides: { portBase?: number; database?: string; redisDb?: number } = {}): Promise<StackInfo> {
+  const pgAdminUrl = env('E2E_PG_ADMIN_URL', 'postgres://postgres@127.0.0.1:5432/postgres');
+  const database = overrides.database ?? env('E2E_DATABASE', 'ofg_e2e');
+  const databaseUrl = pgAdminUrl.replace(/\/[^/]*$/, `/${database}`);
+  const redisUrl = overrides.redisDb !== undefined ? `redis://127.0.0.1:6379/${overrides.redisDb}` : env('E2E_REDIS_URL', 'redis://127.0.0.1:6379/5');
+  const base = overrides.portBase ?? Number(env('E2E_PORT_BASE', '18080'));
+  const logDir = join(WORKSPACE, 'tmp/e2e-logs');
+
+  const admin = new Client({ connectionString: pgAdminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${database}`);
+  await admin.end();
+
+  const redis = new Redis(redisUrl);
+  await redis.flushdb();
+  redis.disconnect();
+
+  const migrate = spawnSync(
+    process.execPath,
+    ['-r', join(WORKSPACE, 'tools/register-paths.js'), join(WORKSPACE, 'dist/libs/data-access/src/migrate.js')],
+    { env: { ...process.env, DATABASE_URL: databaseUrl }, encoding: 'utf8' },
+  );
+  if (migrate.status !== 0) throw new Error(`migration failed: ${migrate.stdout}${migrate.stderr}`);
+
+  const info: StackInfo = {
+    gatewayUrl: `http://127.0.0.1:${base}`,
+    invokerUrl: `http://127.0.0.1:${base + 1}`,
+    triggerUrl: `http://127.0.0.1:${base + 2}`,
+    databaseUrl,
+    redisUrl,
+    projectId: randomBytes(16).toString('hex'),
+    domainId: randomBytes(16).toString('hex'),
+    ak: 'E2EAK' + randomBytes(8).toString('hex').toUpperCase(),
+    sk: randomBytes(20).toString('base64url'),
+    user: 'e2e-admin',
+    password: 'e2e-' + randomBytes(12).toString('hex'),
+    invokerId: `e2e-invoker-${process.pid}`,
+    functionNetwork: env('E2E_FUNCTION_NETWORK', 'ofg-functions'),
+    region: 'local',
+    pids: [],
+    logDir,
+  };
+  const common = {
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: redisUrl,
+    OFG_REGION: info.region,
+    OFG_MASTER_KEY: randomBytes(32).toString('hex'),
+    LOG_LEVEL: env('E2E_LOG_LEVEL', 'info'),
+  };
+  const gateway = startApp(
+    'gateway',
+    {
+      ...common,
+      GATEWAY_PORT: String(base),
+      OFG_DEFAULT_PROJECT_ID: info.projectId,
+      OFG_DEFAULT_DOMAIN_ID: info.domainId,
+      OFG_ADMIN_AK: info.ak,
+      OFG_ADMIN_SK: info.sk,
+      OFG_ADMIN_USER: info.user,
+      OFG_ADMIN_PASSWORD: info.password,
+    },
+    logDir,
+  );
+  const invoker = startApp(
+    'invoker',
+    {
+      ...common,
+      INVOKER_PORT: String(base + 1),
+      INVOKER_ID: info.invokerId,
+      FUNCTION_NETWORK: info.functionNetwork,
+      INSTANCE_KEEPALIVE_MS: '120000',
+    },
+    logDir,
+  );
+  const trigger = startApp('trigger', { ...common, TRIGGER_PORT: String(base + 2), TIMER_RECONCILE_INTERVAL_MS: '5000' }, logDir);
+  info.pids = [gateway.pid, invoker.pid, trigger.pid].filter((p): p is number => typeof p === 'number');
+  writeStack(info);
+
+  await waitForOk(`${info.gatewayUrl}/health/ready`, 60_000);
+  await waitForOk(`${info.invokerUrl}/health/ready`, 60_000);
+  await waitForOk(`${info.triggerUrl}/health/ready`, 60_000);
+  return info;
+}

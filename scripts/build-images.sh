@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# Builds the function runtime images without pulling anything.
+#
+#   scripts/build-images.sh            build openfunctiongraph/base-node:20 (if missing) and the Node.js runtime
+#   scripts/build-images.sh --smoke    ... then start the runtime image hardened and exercise /health /code /init /invoke
+#
+# Environment:
+#   OFG_BASE_NODE_IMAGE       base for the Node.js runtime (default openfunctiongraph/base-node:20, built offline
+#                             from the host's node binary); e.g. node:20-bookworm-slim when registries are reachable
+#   OFG_RUNTIME_NODEJS_IMAGE  tag of the runtime image (default openfunctiongraph/runtime-nodejs:latest)
+#   OFG_REBUILD_BASE=1        rebuild the offline base even when it exists
+#   OFG_SMOKE_PORT            host port for --smoke (default 31999)
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+OFFLINE_BASE_NODE_IMAGE="openfunctiongraph/base-node:20"
+BASE_NODE_IMAGE="${OFG_BASE_NODE_IMAGE:-$OFFLINE_BASE_NODE_IMAGE}"
+RUNTIME_NODEJS_IMAGE="${OFG_RUNTIME_NODEJS_IMAGE:-openfunctiongraph/runtime-nodejs:latest}"
+SMOKE_PORT="${OFG_SMOKE_PORT:-31999}"
+DOCKER="${DOCKER:-docker}"
+
+SMOKE=0
+for arg in "$@"; do
+  case "$arg" in
+    --smoke) SMOKE=1 ;;
+    -h | --help)
+      sed -n '2,13p' "$0"
+      exit 0
+      ;;
+    *)
+      echo "unknown argument: $arg" >&2
+      exit 2
+      ;;
+  esac
+done
+
+log() { printf '[build-images] %s\n' "$*"; }
+die() {
+  printf '[build-images] ERROR: %s\n' "$*" >&2
+  exit 1
+}
+image_exists() { "$DOCKER" image inspect "$1" >/dev/null 2>&1; }
+image_size_mb() { "$DOCKER" image inspect --format '{{.Size}}' "$1" | awk '{ printf "%.1f MB", $1 / 1000000 }'; }
+now_ms() { date +%s%3N; }
+
+TMP_DIRS=()
+cleanup() {
+  local dir
+  for dir in "${TMP_DIRS[@]+"${TMP_DIRS[@]}"}"; do rm -rf "$dir"; done
+  if [ -n "${SMOKE_CONTAINER:-}" ]; then "$DOCKER" rm -f "$SMOKE_CONTAINER" >/dev/null 2>&1 || true; fi
+}
+trap cleanup EXIT
+
+# A shell-less root: the host's node binary, the libraries ldd lists, the loader, passwd/group and /tmp.
+build_offline_base_node() {
+  local node_bin root lib started
+  node_bin="$(command -v node)" || die "no node binary on the host to build $OFFLINE_BASE_NODE_IMAGE from"
+  node_bin="$(readlink -f "$node_bin")"
+  started="$(now_ms)"
+  log "building $OFFLINE_BASE_NODE_IMAGE from $node_bin ($("$node_bin" --version))"
+  root="$(mktemp -d)"
+  TMP_DIRS+=("$root")
+
+  install -D -m 0755 "$node_bin" "$root/usr/local/bin/node"
+  # ldd prints `name => /path (addr)` for libraries and `/path (addr)` for the loader; linux-vdso has no path.
+  while read -r lib; do
+    [ -e "$lib" ] || die "ldd listed $lib but it does not exist"
+    mkdir -p "$root$(dirname "$lib")"
+    cp -L "$lib" "$root$lib"
+    log "  + $lib"
+  done < <(ldd "$node_bin" | grep -o '/[^ ]*' | sort -u)
+
+  mkdir -p "$root/etc" "$root/tmp"
+  chmod 1777 "$root/tmp"
+  cat >"$root/etc/passwd" <<'EOF'
+root:x:0:0:root:/root:/usr/sbin/nologin
+function:x:1000:1000:function:/tmp:/usr/sbin/nologin
+nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
+EOF
+  cat >"$root/etc/group" <<'EOF'
+root:x:0:
+function:x:1000:
+nogroup:x:65534:
+EOF
+  cat >"$root/etc/nsswitch.conf" <<'EOF'
+passwd: files
+group: files
+hosts: files dns
+EOF
+
+  tar --numeric-owner --owner=0 --group=0 -C "$root" -c . |
+    "$DOCKER" import \
+      --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+      --change 'CMD ["/usr/local/bin/node"]' \
+      - "$OFFLINE_BASE_NODE_IMAGE" >/dev/null
+  log "built $OFFLINE_BASE_NODE_IMAGE in $(($(now_ms) - started)) ms ($(image_size_mb "$OFFLINE_BASE_NODE_IMAGE"))"
+}
+
+ensure_base_node() {
+  if [ "$BASE_NODE_IMAGE" != "$OFFLINE_BASE_NODE_IMAGE" ]; then
+    if image_exists "$BASE_NODE_IMAGE"; then
+      log "using base $BASE_NODE_IMAGE (present locally)"
+    else
+      log "using base $BASE_NODE_IMAGE (not present locally: docker build will pull it)"
+    fi
+    return
+  fi
+  if [ "${OFG_REBUILD_BASE:-0}" != "1" ] && image_exists "$OFFLINE_BASE_NODE_IMAGE"; then
+    log "base $OFFLINE_BASE_NODE_IMAGE already present, skipping (OFG_REBUILD_BASE=1 rebuilds it)"
+    return
+  fi
+  build_offline_base_node
+}
+
+build_runtime_nodejs() {
+  local started
+  started="$(now_ms)"
+  log "building $RUNTIME_NODEJS_IMAGE from runtimes/nodejs on $BASE_NODE_IMAGE"
+  DOCKER_BUILDKIT=0 "$DOCKER" build \
+    --build-arg BASE_IMAGE="$BASE_NODE_IMAGE" \
+    -t "$RUNTIME_NODEJS_IMAGE" \
+    "$REPO_ROOT/runtimes/nodejs" 2>&1 | sed 's/^/[build-images]   /'
+  log "built $RUNTIME_NODEJS_IMAGE in $(($(now_ms) - started)) ms ($(image_size_mb "$RUNTIME_NODEJS_IMAGE"))"
+}
+
+# Runs the image with the invoker's hardening flags and drives the wire protocol once.
+smoke_test_nodejs() {
+  local code_dir tar_file base reply
+  command -v curl >/dev/null || die "curl is needed for --smoke"
+  base="http://127.0.0.1:$SMOKE_PORT"
+  log "smoke test: starting $RUNTIME_NODEJS_IMAGE on 127.0.0.1:$SMOKE_PORT"
+  SMOKE_CONTAINER="$("$DOCKER" run -d --rm --read-only --cap-drop ALL --security-opt no-new-privileges \
+    --user 1000:1000 --pids-limit 64 --memory 256m --tmpfs /tmp \
+    --tmpfs /opt/function/code:uid=1000,gid=1000,mode=0755 \
+    -p "127.0.0.1:$SMOKE_PORT:31000" "$RUNTIME_NODEJS_IMAGE")"
+
+  for _ in $(seq 1 50); do
+    if reply="$(curl -fsS "$base/health" 2>/dev/null)"; then break; fi
+    sleep 0.1
+  done
+  [ "${reply:-}" = '{"ready":true}' ] || die "health check failed: ${reply:-no answer}; logs: $("$DOCKER" logs "$SMOKE_CONTAINER" 2>&1)"
+  log "  GET /health -> $reply"
+
+  code_dir="$(mktemp -d)"
+  TMP_DIRS+=("$code_dir")
+  mkdir -p "$code_dir/pkg/src"
+  cat >"$code_dir/pkg/src/index.js" <<'EOF'
+exports.initializer = (context, callback) => { console.log('initializer ran'); callback(null, ''); };
+exports.handler = async (event, context) => {
+  context.getLogger().info('hello from', context.getFunctionName());
+  return { echo: event, node: process.version, uid: process.getuid(), fn: context.getFunctionName() };
+};
+EOF
+  tar_file="$code_dir/code.tar"
+  tar -cf "$tar_file" -C "$code_dir/pkg" .
+  reply="$(curl -fsS -X PUT --data-binary "@$tar_file" "$base/code")"
+  log "  PUT /code -> $reply"
+  case "$reply" in *'"files":1'*) ;; *) die "unexpected /code reply" ;; esac
+
+  reply="$(curl -fsS -X POST -H 'content-type: application/json' "$base/init" \
+    -d '{"handler":"src/index.handler","initializer":"src/index.initializer","initializerTimeoutMs":3000,"env":{"RUNTIME_FUNC_NAME":"smoke","RUNTIME_MEMORY":"128","RUNTIME_TIMEOUT":"3"}}')"
+  log "  POST /init -> $reply"
+  case "$reply" in *'"ok":true'*) ;; *) die "unexpected /init reply" ;; esac
+
+  reply="$(curl -fsS -X POST -H 'content-type: application/json' "$base/invoke" \
+    -d '{"requestId":"smoke-1","event":"{\"hello\":\"world\"}","timeoutMs":3000}')"
+  log "  POST /invoke -> $reply"
+  case "$reply" in *'"status":"success"'*'uid\":1000'*) ;; *) die "unexpected /invoke reply" ;; esac
+
+  "$DOCKER" rm -f "$SMOKE_CONTAINER" >/dev/null
+  SMOKE_CONTAINER=""
+  log "smoke test passed"
+}
+
+command -v "$DOCKER" >/dev/null || die "docker CLI not found"
+"$DOCKER" version --format '{{.Server.Version}}' >/dev/null 2>&1 || die "docker engine not reachable"
+
+total_started="$(now_ms)"
+ensure_base_node
+build_runtime_nodejs
+if [ "$SMOKE" = "1" ]; then smoke_test_nodejs; fi
+log "done in $(($(now_ms) - total_started)) ms"
