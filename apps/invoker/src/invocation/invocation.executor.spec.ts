@@ -169,6 +169,20 @@ describe('InvocationExecutor', () => {
     expect(await executor.execute(anInvocationJob(snapshot).build())).toMatchObject({ outcome: 'success', startKind: 'cold' });
   });
 
+  it('moves a request to a new instance when an idle warm one died in the meantime', async () => {
+    setup();
+    const snapshot = aFunctionSnapshot().build();
+    await executor.execute(anInvocationJob(snapshot).build());
+    await runtime.crash(runtime.running[0].id, { oomKilled: false, exitCode: 1 });
+
+    const reply = await executor.execute(anInvocationJob(snapshot).withEvent({ again: 1 }).build());
+
+    expect(reply).toMatchObject({ outcome: 'success', startKind: 'cold', result: '{"again":1}' });
+    expect(runtime.startCalls).toBe(2);
+    await executor.settled();
+    expect(runtime.running.filter((c) => !c.exit)).toHaveLength(1);
+  });
+
   it('refuses a job whose function belongs to another tenant, without starting anything', async () => {
     setup();
     const job = anInvocationJob(aFunctionSnapshot().withProject('b'.repeat(32)).build()).forProject('a'.repeat(32)).build();

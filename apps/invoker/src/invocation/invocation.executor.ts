@@ -12,7 +12,7 @@ import { Instance } from '../instances/instance';
 import { InstanceInitError, InstanceStartError } from '../instances/instance.errors';
 import { InstancePoolService } from '../instances/instance-pool.service';
 import { InvokerMetrics } from '../metrics/invoker.metrics';
-import { BootstrapAbortedError, BootstrapClient } from '../runtime/bootstrap.client';
+import { BootstrapAbortedError, BootstrapClient, BootstrapConnectionError } from '../runtime/bootstrap.client';
 
 export interface ExecutorOptions {
   invokerId: string;
@@ -31,6 +31,8 @@ export const MAX_LOG_BYTES = 1024 * 1024;
 const DEFAULT_TIMEOUT_SLACK_MS = 100;
 const DEFAULT_EXIT_WAIT_MS = 1000;
 const EXIT_POLL_MS = 50;
+/** Connection errors that prove the request never reached the bootstrap (safe to run it elsewhere). */
+const NEVER_REACHED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ECONNECTTIMEOUT']);
 
 /** FunctionGraph-shaped error objects of failures the invoker detects itself. */
 export const PLATFORM_ERRORS = {
@@ -82,33 +84,37 @@ export class InvocationExecutor {
       return null;
     }
 
-    let instance: Instance;
-    let startKind: StartKind;
-    try {
-      ({ instance, startKind } = await this.pool.acquire(snapshot));
-    } catch (err) {
-      if (err instanceof InstanceInitError) {
-        return this.reply(job, { outcome: 'function_error', result: JSON.stringify(err.error), log: err.log, startKind: 'cold' });
-      }
-      const errorCode = err instanceof InstanceStartError ? err.errorCode : 'FSS.0500';
-      const message = err instanceof Error ? err.message : String(err);
-      this.logger.error({ msg: 'could not acquire an instance', requestId: job.requestId, funcUrn: snapshot.funcUrn, err: message });
-      return this.reply(job, { outcome: 'platform_error', result: JSON.stringify(PLATFORM_ERRORS.platform(message)), startKind: 'cold', errorCode });
-    }
-
-    const initLog = startKind === 'cold' ? takeInitLog(instance) : '';
+    let instance: Instance | undefined;
+    let startKind: StartKind = 'cold';
+    let initLog = '';
+    let response: RuntimeInvokeResponse | undefined;
     const timeoutMs = snapshot.timeoutS * 1000;
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), timeoutMs + (this.options.timeoutSlackMs ?? DEFAULT_TIMEOUT_SLACK_MS));
-    let response: RuntimeInvokeResponse;
-    try {
-      response = await this.bootstrap.invoke(instance.endpoint, { requestId: job.requestId, event: job.event, timeoutMs, alias: job.alias }, controller.signal);
-    } catch (err) {
-      if (err instanceof BootstrapAbortedError) return this.timedOut(job, instance, startKind, initLog);
-      return this.broken(job, instance, startKind, initLog, err);
-    } finally {
-      clearTimeout(timer);
+    // Two rounds at most: a warm instance whose container died while idle refuses the connection before the request
+    // reached it, so the request moves to a fresh instance instead of failing.
+    for (let round = 0; !response; round += 1) {
+      try {
+        ({ instance, startKind } = await this.pool.acquire(snapshot));
+      } catch (err) {
+        return this.acquireFailed(job, err);
+      }
+      initLog = startKind === 'cold' ? takeInitLog(instance) : '';
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), timeoutMs + (this.options.timeoutSlackMs ?? DEFAULT_TIMEOUT_SLACK_MS));
+      try {
+        response = await this.bootstrap.invoke(instance.endpoint, { requestId: job.requestId, event: job.event, timeoutMs, alias: job.alias }, controller.signal);
+      } catch (err) {
+        if (err instanceof BootstrapAbortedError) return this.timedOut(job, instance, startKind, initLog);
+        if (round === 0 && startKind === 'warm' && err instanceof BootstrapConnectionError && NEVER_REACHED.has(err.code ?? '')) {
+          this.logger.warn({ msg: 'a warm instance did not accept the connection; retrying on a new one', requestId: job.requestId, instance: instance.id });
+          this.inBackground(this.pool.recycle(instance, 'bootstrap did not accept the connection'));
+          continue;
+        }
+        return this.broken(job, instance, startKind, initLog, err);
+      } finally {
+        clearTimeout(timer);
+      }
     }
+    if (!instance) throw new Error('unreachable: a response without an instance');
 
     // A bootstrap that enforces the timeout itself still leaves a runaway handler behind: same treatment.
     if (response.status === 'error' && response.error?.errorType === 'TimeoutError') {
@@ -134,6 +140,16 @@ export class InvocationExecutor {
       memoryUsedMb: response.memoryUsedMb,
       startKind,
     });
+  }
+
+  private acquireFailed(job: InvocationJob, err: unknown): InvocationReply {
+    if (err instanceof InstanceInitError) {
+      return this.reply(job, { outcome: 'function_error', result: JSON.stringify(err.error), log: err.log, startKind: 'cold' });
+    }
+    const errorCode = err instanceof InstanceStartError ? err.errorCode : 'FSS.0500';
+    const message = err instanceof Error ? err.message : String(err);
+    this.logger.error({ msg: 'could not acquire an instance', requestId: job.requestId, funcUrn: job.function.funcUrn, err: message });
+    return this.reply(job, { outcome: 'platform_error', result: JSON.stringify(PLATFORM_ERRORS.platform(message)), startKind: 'cold', errorCode });
   }
 
   /** Resolves once background container removals finished (shutdown, tests). */
@@ -218,8 +234,8 @@ function takeInitLog(instance: Instance): string {
 
 /** Keeps the last MAX_LOG_BYTES of the log (the tail is what callers read), cut on a character boundary. */
 export function capLog(log: string): string {
+  if (Buffer.byteLength(log, 'utf8') <= MAX_LOG_BYTES) return log;
   const bytes = Buffer.from(log, 'utf8');
-  if (bytes.length <= MAX_LOG_BYTES) return log;
   let start = bytes.length - MAX_LOG_BYTES;
   // Skip UTF-8 continuation bytes so the cut never splits a character.
   while (start < bytes.length && (bytes[start] & 0xc0) === 0x80) start += 1;

@@ -2,6 +2,9 @@ import { Agent, request as httpRequest } from 'node:http';
 import { Injectable } from '@nestjs/common';
 import { RuntimeInitRequest, RuntimeInitResponse, RuntimeInvokeRequest, RuntimeInvokeResponse } from '@ofg/contracts';
 
+/** Connecting on the local bridge takes well under a millisecond; a container that vanished never answers at all. */
+const CONNECT_TIMEOUT_MS = 1000;
+
 /** Largest bootstrap answer the invoker reads (result up to 6 MB plus the request log). */
 const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 
@@ -104,10 +107,12 @@ export class BootstrapClient {
       if (opts.signal?.aborted) return reject(new BootstrapAbortedError(`${method} ${url} aborted`));
       let settled = false;
       let timer: NodeJS.Timeout | undefined;
+      let connectTimer: NodeJS.Timeout | undefined;
       const finish = (err: Error | undefined, res?: RawResponse): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
+        clearTimeout(connectTimer);
         opts.signal?.removeEventListener('abort', onAbort);
         if (err) reject(err);
         else resolve(res as RawResponse);
@@ -129,6 +134,14 @@ export class BootstrapClient {
           req.destroy();
         }, opts.timeoutMs);
       }
+      req.on('socket', (socket) => {
+        if (!socket.connecting) return;
+        connectTimer = setTimeout(() => {
+          finish(new BootstrapConnectionError('ECONNECTTIMEOUT', `${method} ${url}: no connection within ${CONNECT_TIMEOUT_MS} ms`));
+          req.destroy();
+        }, CONNECT_TIMEOUT_MS);
+        socket.once('connect', () => clearTimeout(connectTimer));
+      });
       req.on('error', (err: NodeJS.ErrnoException) => {
         if (req.reusedSocket && err.code === 'ECONNRESET') return finish(new StaleSocketError());
         finish(new BootstrapConnectionError(err.code, `${method} ${url} failed: ${err.message}`));
