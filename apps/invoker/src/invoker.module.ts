@@ -5,6 +5,7 @@ import { ContainerRuntime } from '@ofg/contracts';
 import { DataAccessModule } from '@ofg/data-access';
 import { ObservabilityModule } from '@ofg/observability';
 import { createRedisConnection } from '@ofg/queue';
+import { FunctionEventsController } from './control/function-events.controller';
 import { CODE_CACHE_OPTIONS, CodeCacheOptions, CodePackageCache } from './code/code-package.cache';
 import { INVOKER_CONFIG, InvokerConfig } from './config/invoker.config';
 import { InvokerHealth, REDIS_CLIENT, SQL_RUNNER } from './health/invoker.health';
@@ -39,6 +40,7 @@ export class InvokerModule {
     return {
       module: InvokerModule,
       imports: [ObservabilityModule.forRoot('invoker'), DataAccessModule.forRoot(config.databaseUrl)],
+      controllers: [FunctionEventsController],
       providers: [
         { provide: INVOKER_CONFIG, useValue: config },
         {

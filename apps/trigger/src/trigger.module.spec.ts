@@ -8,7 +8,7 @@ import { CONTROL_EVENTS, InvocationJob, QUEUES, TimerTickJob, TriggerChangedEven
 import { createDataSource } from '@ofg/data-access';
 import { InvocationProducer } from '@ofg/queue';
 import { TriggerConfig } from './config/trigger.config';
-import { redisTransportOptions } from './control/redis-transport.options';
+import { redisTransportOptions } from '@ofg/queue';
 import { timerRequestId } from './timers/timer-event.mapper';
 import { TimerLifecycleService } from './timers/timer-lifecycle.service';
 import { TimerQueue } from './timers/timer.queue';

@@ -4,3 +4,4 @@ export * from './invocation.producer';
 export * from './invocation.dispatcher';
 export * from './queue.options';
 export * from './queue.module';
+export * from './control-transport';

@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ClientsModule, Transport } from '@nestjs/microservices';
 import { CONTROL_CLIENT, ControlEventsPublisher } from './control-events.publisher';
-import { redisOptionsFromUrl } from './redis-url';
+import { redisOptionsFromUrl } from '@ofg/queue';
 
 /** Control-event publishing over @nestjs/microservices' Redis transport. */
 @Module({})

@@ -150,6 +150,35 @@ describe('InstancePoolService', () => {
     expect(runtime.startCalls).toBe(4);
   });
 
+  it('retires the instances of a changed function: idle ones at once, busy ones when released', async () => {
+    makePool();
+    const idle = aFunctionSnapshot().build();
+    const busy = { ...idle, configDigest: 'an-older-configuration' };
+    const other = aFunctionSnapshot().build();
+    pool.release((await pool.acquire(idle)).instance);
+    const held = (await pool.acquire(busy)).instance;
+    pool.release((await pool.acquire(other)).instance);
+    expect(runtime.running).toHaveLength(3);
+
+    expect(await pool.retireFunction(idle.projectId, idle.functionId, false)).toBe(2);
+    expect(runtime.running).toHaveLength(2);
+    expect(held.hasSpareCapacity).toBe(false);
+    pool.release(held);
+    await new Promise((r) => setImmediate(r));
+    expect(runtime.running.map((c) => c.spec.labels[CONTAINER_LABELS.functionUrn])).toEqual([other.funcUrn]);
+    expect((await pool.acquire(idle)).startKind).toBe('cold');
+  });
+
+  it('keeps published versions on an update of latest, and retires them on deletion', async () => {
+    makePool();
+    const v1 = aFunctionSnapshot().withVersion('v1').build();
+    pool.release((await pool.acquire(v1)).instance);
+    expect(await pool.retireFunction(v1.projectId, v1.functionId, false)).toBe(0);
+    expect(await pool.retireFunction('another-project', v1.functionId, true)).toBe(0);
+    expect(await pool.retireFunction(v1.projectId, v1.functionId, true)).toBe(1);
+    expect(runtime.running).toHaveLength(0);
+  });
+
   it('removes instances idle longer than the keep-alive, and only those', async () => {
     makePool();
     const idle = aFunctionSnapshot().withName('idle').build();

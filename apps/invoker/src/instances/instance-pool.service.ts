@@ -120,10 +120,25 @@ export class InstancePoolService implements OnModuleInit, OnApplicationShutdown 
     return { instance, startKind: 'cold' };
   }
 
-  /** Gives the request slot back; the instance stays warm. */
+  /** Gives the request slot back; the instance stays warm unless its function changed meanwhile. */
   release(instance: Instance): void {
     instance.unlease(this.now());
     instance.served += 1;
+    if (instance.retired && instance.active === 0) void this.recycle(instance, 'function changed');
+  }
+
+  /**
+   * A function's code or configuration changed (or it was deleted): its instances will never be picked again
+   * (their config digest is stale), so free them now instead of after the keep-alive. Busy ones finish first.
+   * Updates touch only `latest`; a deletion retires every version.
+   */
+  async retireFunction(projectId: string, functionId: string, allVersions: boolean): Promise<number> {
+    const affected = this.all().filter(
+      (i) => i.snapshot.projectId === projectId && i.snapshot.functionId === functionId && (allVersions || i.snapshot.version === 'latest'),
+    );
+    for (const i of affected) i.retired = true;
+    await Promise.all(affected.filter((i) => i.active === 0 && i.state !== 'starting').map((i) => this.recycle(i, 'function changed')));
+    return affected.length;
   }
 
   /** Removes the instance and its container (timeouts, crashes, failed init, expiry). */

@@ -22,6 +22,8 @@ export class Instance {
   containerRemoved = false;
   /** Invocations served, for logs. */
   served = 0;
+  /** The function changed: take no new requests and go away once the current ones are done. */
+  retired = false;
 
   constructor(
     readonly id: string,
@@ -39,7 +41,7 @@ export class Instance {
   }
 
   get hasSpareCapacity(): boolean {
-    return this.state !== 'draining' && this.active < this.maxConcurrency;
+    return !this.retired && this.state !== 'draining' && this.active < this.maxConcurrency;
   }
 
   /** Takes one request slot; a starting instance stays starting. */

@@ -30,6 +30,23 @@ describe('invoker behaviour through the gateway', () => {
     expect(containers[0].Id.startsWith([...hostnames][0])).toBe(true);
   });
 
+  it('drops the old warm container as soon as the function code changes', async () => {
+    const urn = await deployFunction(http, `changing-${suffix}`, SOURCES.hostname);
+    const unqualified = urn.replace(/:latest$/, '');
+    const before = (await invokeV1(http, urn, {}, false)).json.result;
+    const updated = await http.request('PUT', http.fnPath(urn, '/code'), {
+      body: { code_type: 'inline', func_code: { file: Buffer.from(SOURCES.helloV2).toString('base64') } },
+    });
+    expect(updated.status).toBe(200);
+    const until = Date.now() + 15_000;
+    while (Date.now() < until && (await containersOf(unqualified)).some((c) => c.Id.startsWith(before))) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect((await containersOf(unqualified)).map((c) => c.Id.slice(0, before.length))).not.toContain(before);
+    const after = await invokeV1(http, urn, { name: 'new code' }, false);
+    expect(JSON.parse(after.json.result)).toMatchObject({ greeting: 'hi new code', version: 2 });
+  });
+
   it('answers a handler that outlives its timeout with the timeout error, then serves the next call', async () => {
     const urn = await deployFunction(http, `sleepy-${suffix}`, SOURCES.sleeper, { timeout: 3 });
     const started = Date.now();
@@ -43,6 +60,15 @@ describe('invoker behaviour through the gateway', () => {
     const next = await invokeV1(http, urn, { sleepMs: 10 });
     expect(next.status).toBe(200);
     expect(next.json.result).toBe('slept 10');
+  });
+
+  it('reports a handler killed for exceeding its memory as an out-of-memory function error, then recovers', async () => {
+    const urn = await deployFunction(http, `hog-${suffix}`, SOURCES.memoryHog, { timeout: 20, memory: 128 });
+    const res = await invokeV1(http, urn, {});
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-is-func-err')).toBe('true');
+    expect(JSON.parse(res.json.result)).toMatchObject({ errorMessage: 'runtime memory limit exceeded', errorType: 'OutOfMemoryError' });
+    expect((await fetch(`${http.stack.invokerUrl}/health/ready`)).status).toBe(200);
   });
 
   it('returns a thrown error in FunctionGraph shape', async () => {
@@ -105,5 +131,21 @@ describe('invoker behaviour through the gateway', () => {
     expect(probe.rootWrite).toBe('EROFS');
     expect(probe.tmpWrite).toBe('written');
     for (const target of targets) expect(probe.connections[`${target.host}:${target.port}`]).not.toBe('connected');
+
+    const [container] = await containersOf(urn.replace(/:latest$/, ''));
+    const inspected = await docker.getContainer(container.Id).inspect();
+    expect(inspected.HostConfig).toMatchObject({
+      ReadonlyRootfs: true,
+      CapDrop: ['ALL'],
+      Memory: 128 * 1024 * 1024,
+      MemorySwap: 128 * 1024 * 1024,
+      Privileged: false,
+    });
+    expect(inspected.HostConfig.PidsLimit).toBeGreaterThan(0);
+    expect(inspected.HostConfig.SecurityOpt).toContain('no-new-privileges:true');
+    expect(Object.keys(inspected.HostConfig.Tmpfs ?? {})).toEqual(expect.arrayContaining(['/tmp']));
+    expect(inspected.Config.User).toBe('1000:1000');
+    expect(Object.keys(inspected.NetworkSettings.Networks)).toEqual([http.stack.functionNetwork]);
+    expect(inspected.HostConfig.Binds ?? []).toEqual([]);
   });
 });

@@ -32,6 +32,7 @@ export const SOURCES = {
   callbackOk: `exports.handler = (event, context, callback) => { callback(null, { via: 'callback', n: event.n }); };`,
   initFails: `exports.initializer = (context, callback) => { callback(new Error('cannot initialise')); };
 exports.handler = async () => 'never';`,
+  memoryHog: `const held = []; exports.handler = async () => { for (;;) { const b = Buffer.alloc(16 * 1024 * 1024); b.fill(1); held.push(b); await new Promise(r => setImmediate(r)); } };`,
   timerRecorder: `exports.handler = async (event) => { console.log('timer event ' + JSON.stringify(event)); return event; };`,
   probe: `const fs = require('fs'); const net = require('net');
 function tryConnect(host, port) {

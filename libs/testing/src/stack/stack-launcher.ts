@@ -37,7 +37,7 @@ export function writeStack(info: StackInfo): void {
 /** Starts a compiled app (`dist/apps/<name>/src/main.js`) with its output in `<logDir>/<name>.log`. */
 export function startApp(name: string, env: Record<string, string>, logDir: string): ChildProcess {
   mkdirSync(logDir, { recursive: true });
-  const out = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
+  const out = createWriteStream(join(logDir, `${name}.log`), { flags: 'w' });
   const child = spawn(
     process.execPath,
     ['-r', join(WORKSPACE, 'tools/register-paths.js'), join(WORKSPACE, `dist/apps/${name}/src/main.js`)],

@@ -1,5 +1,5 @@
 import { Transport } from '@nestjs/microservices';
-import { redisTransportOptions } from './redis-transport.options';
+import { redisTransportOptions } from './control-transport';
 
 describe('redisTransportOptions', () => {
   it('splits a plain URL and defaults the port', () => {

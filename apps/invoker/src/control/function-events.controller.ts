@@ -1,0 +1,30 @@
+import { Controller, Logger } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { CONTROL_EVENTS, FunctionChangedEvent } from '@ofg/contracts';
+import { InstancePoolService } from '../instances/instance-pool.service';
+
+function isFunctionChangedEvent(value: unknown): value is FunctionChangedEvent {
+  const v = value as Partial<FunctionChangedEvent> | null;
+  return (
+    typeof v === 'object' && v !== null && typeof v.functionId === 'string' && typeof v.projectId === 'string' && (v.action === 'updated' || v.action === 'deleted')
+  );
+}
+
+/** Function changes published by the gateway: every invoker drops its now-stale instances of that function. */
+@Controller()
+export class FunctionEventsController {
+  private readonly logger = new Logger(FunctionEventsController.name);
+
+  constructor(private readonly pool: InstancePoolService) {}
+
+  @EventPattern(CONTROL_EVENTS.functionChanged)
+  async onFunctionChanged(@Payload() event: unknown): Promise<void> {
+    if (!isFunctionChangedEvent(event)) {
+      this.logger.warn({ msg: 'ignoring a malformed function-changed event', event });
+      return;
+    }
+    // A missed event only delays the cleanup until the idle keep-alive expires.
+    const retired = await this.pool.retireFunction(event.projectId, event.functionId, event.action === 'deleted');
+    if (retired > 0) this.logger.log({ msg: 'retired instances of a changed function', functionId: event.functionId, action: event.action, retired });
+  }
+}
