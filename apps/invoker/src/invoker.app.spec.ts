@@ -3,12 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
-import { ZipFile } from 'yazl';
 import { InvocationReply } from '@ofg/contracts';
 import { createDataSource, FunctionEntity, FunctionRepository, InvocationRepository, toFunctionSnapshot } from '@ofg/data-access';
 import { HealthRegistry } from '@ofg/observability';
 import { createRedisConnection, InvocationProducer, ReplyBus } from '@ofg/queue';
-import { FakeContainerRuntime } from '@ofg/testing';
+import { FakeContainerRuntime, zipOf } from '@ofg/testing';
 import { loadInvokerConfig } from './config/invoker.config';
 import { createInvokerApp } from './invoker.app';
 import { InvocationProcessor } from './processors/invocation.processor';
@@ -23,18 +22,6 @@ const DATABASE_URL = ADMIN_URL.replace(/\/[^/]*$/, `/${DATABASE}`);
 const REDIS_URL = process.env['INVOKER_SPEC_REDIS_URL'] ?? 'redis://127.0.0.1:6379/12';
 const PROJECT = randomBytes(16).toString('hex');
 const DOMAIN = randomBytes(16).toString('hex');
-
-function zipOf(files: Record<string, string>): Promise<Buffer> {
-  const zip = new ZipFile();
-  for (const [path, source] of Object.entries(files)) zip.addBuffer(Buffer.from(source), path);
-  zip.end();
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-    zip.outputStream.on('error', reject);
-  });
-}
 
 async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
   const until = Date.now() + timeoutMs;

@@ -1,5 +1,4 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { getDataSourceToken } from '@nestjs/typeorm';
 import Redis from 'ioredis';
 import { ContainerRuntime } from '@ofg/contracts';
 import { DataAccessModule } from '@ofg/data-access';
@@ -8,7 +7,7 @@ import { createRedisConnection } from '@ofg/queue';
 import { FunctionEventsController } from './control/function-events.controller';
 import { CODE_CACHE_OPTIONS, CodeCacheOptions, CodePackageCache } from './code/code-package.cache';
 import { INVOKER_CONFIG, InvokerConfig } from './config/invoker.config';
-import { InvokerHealth, REDIS_CLIENT, SQL_RUNNER } from './health/invoker.health';
+import { InvokerHealth, REDIS_CLIENT } from './health/invoker.health';
 import { InstancePoolService, POOL_OPTIONS, PoolOptions } from './instances/instance-pool.service';
 import { EXECUTOR_OPTIONS, ExecutorOptions, InvocationExecutor } from './invocation/invocation.executor';
 import { InvocationJobHandler, JOB_HANDLER_OPTIONS, REPLY_PUBLISHER } from './invocation/invocation-job.handler';
@@ -48,7 +47,6 @@ export class InvokerModule {
           useFactory: (): ContainerRuntime => overrides.containerRuntime ?? new DockerContainerRuntime(config.docker),
         },
         { provide: REDIS_CLIENT, useFactory: (): Redis => createRedisConnection(config.redisUrl, 'blocking') },
-        { provide: SQL_RUNNER, useExisting: getDataSourceToken() },
         { provide: REPLY_PUBLISHER, useFactory: (redis: Redis) => new RedisReplyPublisher(redis), inject: [REDIS_CLIENT] },
         { provide: CODE_CACHE_OPTIONS, useValue: codeCache },
         { provide: POOL_OPTIONS, useValue: pool },

@@ -1,13 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { dataSourceOptions } from './data-source';
+import { DatabasePing } from './database.ping';
 import { CodePackageRepository } from './repositories/code-package.repository';
 import { FunctionRepository } from './repositories/function.repository';
 import { IdentityRepository } from './repositories/identity.repository';
 import { InvocationRepository } from './repositories/invocation.repository';
 import { TriggerRepository } from './repositories/trigger.repository';
 
-const REPOSITORIES = [FunctionRepository, CodePackageRepository, TriggerRepository, InvocationRepository, IdentityRepository];
+const REPOSITORIES = [FunctionRepository, CodePackageRepository, TriggerRepository, InvocationRepository, IdentityRepository, DatabasePing];
 
 /** Postgres connection plus the tenant-scoped repositories; apps import this instead of TypeORM. */
 @Module({})

@@ -13,3 +13,4 @@ export * from './repositories/trigger.repository';
 export * from './repositories/invocation.repository';
 export * from './repositories/identity.repository';
 export * from './mappers/function-snapshot.mapper';
+export * from './database.ping';

@@ -19,4 +19,14 @@ describe('HealthRegistry', () => {
     const result = await registry.run(50);
     expect(result.checks['docker']).toEqual({ status: 'down', error: 'timed out after 50 ms' });
   });
+
+  it('runs only the named checks when asked, and lists the failing ones', async () => {
+    const registry = new HealthRegistry();
+    registry.register('postgres', async () => undefined);
+    registry.register('worker', async () => {
+      throw new Error('not started');
+    });
+    expect(await registry.failing(['postgres'])).toEqual([]);
+    expect(await registry.failing(['postgres', 'worker'])).toEqual(['worker: not started']);
+  });
 });

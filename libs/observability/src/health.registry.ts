@@ -12,10 +12,15 @@ export class HealthRegistry {
     this.checks.set(name, check);
   }
 
-  async run(timeoutMs = 3000): Promise<{ ok: boolean; checks: Record<string, { status: 'up' | 'down'; error?: string }> }> {
+  /** Runs the checks (or only those named) in parallel, each bounded by `timeoutMs`. */
+  async run(
+    timeoutMs = 3000,
+    only?: readonly string[],
+  ): Promise<{ ok: boolean; checks: Record<string, { status: 'up' | 'down'; error?: string }> }> {
     const results: Record<string, { status: 'up' | 'down'; error?: string }> = {};
+    const selected = [...this.checks].filter(([name]) => !only || only.includes(name));
     await Promise.all(
-      [...this.checks].map(async ([name, check]) => {
+      selected.map(async ([name, check]) => {
         let timer: NodeJS.Timeout | undefined;
         try {
           await Promise.race([
@@ -33,5 +38,13 @@ export class HealthRegistry {
       }),
     );
     return { ok: Object.values(results).every((r) => r.status === 'up'), checks: results };
+  }
+
+  /** `name: reason` of each named check that fails right now; empty when all pass (boot gates wait on this). */
+  async failing(names: readonly string[], timeoutMs = 3000): Promise<string[]> {
+    const { checks } = await this.run(timeoutMs, names);
+    return Object.entries(checks)
+      .filter(([, c]) => c.status === 'down')
+      .map(([name, c]) => `${name}: ${c.error ?? 'down'}`);
   }
 }

@@ -1,2 +1,3 @@
 export * from './stack';
 export * from './invoker';
+export * from './zip/zip.fixtures';

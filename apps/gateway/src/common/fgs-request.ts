@@ -1,13 +1,8 @@
 import type { Request } from 'express';
 
-/** Who is calling, as the auth guard resolved it (HELPERS-BRIEF request-object contract). */
-export interface FgsAuthContext {
-  projectId: string;
-  domainId: string;
-  userId: string;
-  accessKey?: string;
-  method: 'aksk' | 'token';
-}
+import type { FgsAuthContext } from '../auth/auth-context';
+
+export type { FgsAuthContext };
 
 /** The Express request after the body middleware and the auth guard ran. */
 export type FgsRequest = Request & { rawBody?: Buffer; fgsAuth?: FgsAuthContext };

@@ -2,7 +2,7 @@ import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as yauzl from 'yauzl';
 import { FgsError } from '@ofg/contracts';
-import { buildZip, renameEntries } from '../testing/zip-fixtures';
+import { buildZip, renameEntries } from '@ofg/testing';
 import { CodePackageService, decodeBase64, inspectZip, sha512Hex, sourceFileForHandler } from './code-package.service';
 
 async function errorOf(promise: Promise<unknown>): Promise<FgsError> {

@@ -11,6 +11,19 @@ export interface FunctionExtra {
   depend_list?: string[];
 }
 
+/** The configuration fields of a create or update-config body that live in `functions.extra`. */
+export function configExtraOf(input: FunctionExtra): FunctionExtra {
+  return {
+    func_vpc: input.func_vpc,
+    mount_config: input.mount_config,
+    log_config: input.log_config,
+    domain_names: input.domain_names,
+    extend_config: input.extend_config,
+    is_stateful_function: input.is_stateful_function,
+    enable_dynamic_memory: input.enable_dynamic_memory,
+  };
+}
+
 export function readExtra(extra: Record<string, unknown> | null | undefined): FunctionExtra {
   return (extra ?? {}) as FunctionExtra;
 }

@@ -20,7 +20,7 @@ import { parseBody } from '../common/zod-errors';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
 import { ControlEventsPublisher } from '../control/control-events.publisher';
 import { CodePackageService, PreparedCode } from './code-package.service';
-import { FunctionExtra, mergeExtra } from './function-extra';
+import { FunctionExtra, configExtraOf, mergeExtra } from './function-extra';
 import { FunctionResolver } from './function.resolver';
 import { toFunctionCodeDto, toFunctionConfigDto } from './function.mapper';
 import { parseListFunctionsQuery } from './list-query';
@@ -61,16 +61,7 @@ export class FunctionsService {
     });
     // The id is chosen here because encrypted variables are bound to it (AAD) before the row exists.
     const id = randomUUID();
-    const extra: FunctionExtra = {
-      func_vpc: input.func_vpc,
-      mount_config: input.mount_config,
-      log_config: input.log_config,
-      domain_names: input.domain_names,
-      extend_config: input.extend_config,
-      is_stateful_function: input.is_stateful_function,
-      enable_dynamic_memory: input.enable_dynamic_memory,
-      depend_version_list: input.depend_version_list,
-    };
+    const extra: FunctionExtra = { ...configExtraOf(input), depend_version_list: input.depend_version_list };
     const entity: Partial<FunctionEntity> = {
       id,
       projectId: auth.projectId,
@@ -159,15 +150,7 @@ export class FunctionsService {
       handler: input.handler,
       memorySize: input.memory_size,
       timeoutS: input.timeout,
-      extra: mergeExtra(fn.extra, {
-        func_vpc: input.func_vpc,
-        mount_config: input.mount_config,
-        log_config: input.log_config,
-        domain_names: input.domain_names,
-        extend_config: input.extend_config,
-        is_stateful_function: input.is_stateful_function,
-        enable_dynamic_memory: input.enable_dynamic_memory,
-      }),
+      extra: mergeExtra(fn.extra, configExtraOf(input)),
     };
     if (input.user_data !== undefined) patch.userData = validateUserData(input.user_data, 'user_data');
     // The mask that GET returns means "unchanged", so a read-modify-write round trip keeps the secret.

@@ -1,14 +1,8 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import { getDataSourceToken } from '@nestjs/typeorm';
+import { DatabasePing } from '@ofg/data-access';
 import { HealthRegistry } from '@ofg/observability';
 import { createRedisConnection } from '@ofg/queue';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
-
-/** The part of TypeORM's DataSource a readiness probe needs (apps may not import typeorm). */
-interface SqlRunner {
-  query(sql: string): Promise<unknown>;
-}
 
 /** Registers the gateway's readiness checks: Postgres (SELECT 1) and Redis (PING). */
 @Injectable()
@@ -17,18 +11,13 @@ export class ReadinessChecksRegistrar implements OnModuleInit, OnApplicationShut
 
   constructor(
     private readonly health: HealthRegistry,
-    private readonly moduleRef: ModuleRef,
+    private readonly database: DatabasePing,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   onModuleInit(): void {
-    const db = this.moduleRef.get<SqlRunner>(getDataSourceToken(), { strict: false });
-    this.health.register('postgres', async () => {
-      await db.query('SELECT 1');
-    });
+    this.health.register('postgres', () => this.database.ping());
     const redis = createRedisConnection(this.config.redisUrl, 'producer');
-    // ioredis reconnects by itself; errors surface through the probe, not as unhandled events.
-    redis.on('error', () => undefined);
     this.redis = redis;
     this.health.register('redis', async () => {
       const pong = await redis.ping();

@@ -3,33 +3,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { extract } from 'tar-stream';
-import { ZipFile } from 'yazl';
 import { FgsError } from '@ofg/contracts';
+import { buildZip } from '@ofg/testing';
 import { CodePackageCache, CodePackageSource } from './code-package.cache';
 import { zipToTar } from './zip-tar.converter';
 
-interface ZipItem {
-  name: string;
-  content?: string;
-  mode?: number;
-  dir?: boolean;
-  /** Stored, not deflated (fast fixtures with many entries). */
-  store?: boolean;
-}
-
-function makeZip(items: ZipItem[]): Promise<Buffer> {
-  const zip = new ZipFile();
-  for (const item of items) {
-    if (item.dir) zip.addEmptyDirectory(item.name, item.mode ? { mode: item.mode } : {});
-    else zip.addBuffer(Buffer.from(item.content ?? ''), item.name, { ...(item.mode ? { mode: item.mode } : {}), compress: !item.store });
-  }
-  zip.end();
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-    zip.outputStream.on('error', reject);
-  });
+/** The cache's fixtures in the shared zip builder's terms. */
+function makeZip(items: { name: string; content?: string; mode?: number; dir?: boolean; store?: boolean }[]): Promise<Buffer> {
+  return buildZip(items.map((i) => ({ name: i.name, data: i.content, mode: i.mode, directory: i.dir, store: i.store })));
 }
 
 interface TarItem {

@@ -88,7 +88,7 @@ export class InvocationProcessor implements OnApplicationBootstrap, BeforeApplic
     let delay = BOOT_RETRY_MIN_MS;
     while (!this.stopping) {
       const failing = await this.health.failing();
-      if (Object.keys(failing).length === 0) {
+      if (failing.length === 0) {
         try {
           if (isBootable(this.runtime)) await this.runtime.prepare();
           await this.pool.sweepOrphans();

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { renameEntries } from '@ofg/testing';
 import { SOURCES, zipOf } from '../support/code-fixtures';
 import { AuthMode, FgsClient } from '../support/fgs-client';
 import { deployFunction } from '../support/functions';
@@ -34,8 +35,7 @@ async function validCreate(name: string): Promise<Record<string, unknown>> {
 
 /** A zip whose entry escapes its folder; zip writers refuse such names, so the bytes are patched. */
 async function zipSlip(): Promise<string> {
-  const zip = await zipOf({ 'zz/evil.js': 'module.exports = 1;' });
-  return Buffer.from(zip.toString('latin1').split('zz/evil.js').join('../evil.js'), 'latin1').toString('base64');
+  return renameEntries(await zipOf({ 'zz/evil.js': 'module.exports = 1;' }), 'zz/evil.js', '../evil.js').toString('base64');
 }
 
 describe('bad input is answered with FunctionGraph error bodies, never a 500', () => {

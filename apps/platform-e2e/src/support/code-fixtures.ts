@@ -1,17 +1,6 @@
-import { ZipFile } from 'yazl';
+import { zipOf } from '@ofg/testing';
 
-/** Builds a zip in memory from `{path: source}`. */
-export function zipOf(files: Record<string, string>): Promise<Buffer> {
-  const zip = new ZipFile();
-  for (const [path, source] of Object.entries(files)) zip.addBuffer(Buffer.from(source), path, { mode: 0o100644 });
-  zip.end();
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
-    zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
-    zip.outputStream.on('error', reject);
-  });
-}
+export { zipOf };
 
 export async function zipBase64(files: Record<string, string>): Promise<string> {
   return (await zipOf(files)).toString('base64');

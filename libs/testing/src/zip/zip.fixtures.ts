@@ -1,19 +1,21 @@
-import * as yazl from 'yazl';
+import { ZipFile } from 'yazl';
 
 export interface ZipFixtureEntry {
   name: string;
   data?: string | Buffer;
   mode?: number;
   directory?: boolean;
+  /** Stored, not deflated (fast fixtures with many entries). */
+  store?: boolean;
 }
 
-/** Builds a zip with yazl (which refuses unsafe names itself; see `renameEntries` for those). */
+/** Builds a zip in memory with yazl (which refuses unsafe names itself; see `renameEntries` for those). */
 export function buildZip(entries: ZipFixtureEntry[]): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const zip = new yazl.ZipFile();
+    const zip = new ZipFile();
     for (const e of entries) {
-      if (e.directory) zip.addEmptyDirectory(e.name, { mode: e.mode });
-      else zip.addBuffer(Buffer.isBuffer(e.data) ? e.data : Buffer.from(e.data ?? ''), e.name, { mode: e.mode });
+      if (e.directory) zip.addEmptyDirectory(e.name, e.mode ? { mode: e.mode } : {});
+      else zip.addBuffer(Buffer.isBuffer(e.data) ? e.data : Buffer.from(e.data ?? ''), e.name, { ...(e.mode ? { mode: e.mode } : {}), compress: !e.store });
     }
     const chunks: Buffer[] = [];
     zip.outputStream.on('data', (c: Buffer) => chunks.push(c));
@@ -21,6 +23,11 @@ export function buildZip(entries: ZipFixtureEntry[]): Promise<Buffer> {
     zip.outputStream.on('end', () => resolve(Buffer.concat(chunks)));
     zip.end();
   });
+}
+
+/** A zip of `{path: content}` files. */
+export function zipOf(files: Record<string, string>): Promise<Buffer> {
+  return buildZip(Object.entries(files).map(([name, data]) => ({ name, data })));
 }
 
 /**
