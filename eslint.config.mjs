@@ -1,7 +1,10 @@
 import nx from '@nx/eslint-plugin';
 
 const TYPEORM_BAN = { name: 'typeorm', message: 'Only libs/data-access may import typeorm.' };
-const DOCKERODE_BAN = { name: 'dockerode', message: "Only the invoker's runtime/docker adapter may import dockerode." };
+const DOCKERODE_BAN = {
+  name: 'dockerode',
+  message: "Only the invoker's runtime/docker adapter may import dockerode.",
+};
 
 export default [
   ...nx.configs['flat/base'],
@@ -21,10 +24,22 @@ export default [
           depConstraints: [
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
-            { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:data-access'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:data-access'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:data-access', 'type:testing'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:data-access', 'type:testing'] },
+            {
+              sourceTag: 'type:data-access',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:data-access'],
+            },
+            {
+              sourceTag: 'type:testing',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:data-access'],
+            },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:data-access', 'type:testing'],
+            },
+            {
+              sourceTag: 'type:e2e',
+              onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:data-access', 'type:testing'],
+            },
             { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:invoker', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:trigger', onlyDependOnLibsWithTags: ['scope:shared'] },
@@ -45,7 +60,12 @@ export default [
     rules: { 'no-restricted-imports': ['error', { paths: [DOCKERODE_BAN] }] },
   },
   {
-    files: ['apps/invoker/src/runtime/docker/**/*.ts', 'apps/platform-e2e/**/*.ts', 'libs/testing/src/stack/**/*.ts', 'bench/**/*.ts'],
+    files: [
+      'apps/invoker/src/runtime/docker/**/*.ts',
+      'apps/platform-e2e/**/*.ts',
+      'libs/testing/src/stack/**/*.ts',
+      'bench/**/*.ts',
+    ],
     rules: { 'no-restricted-imports': ['error', { paths: [TYPEORM_BAN] }] },
   },
   {

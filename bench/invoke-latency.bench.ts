@@ -6,11 +6,11 @@
 import autocannon from 'autocannon';
 import Docker from 'dockerode';
 import { CONTAINER_LABELS, RuntimeInvokeRequest } from '@ofg/contracts';
-import { startStack, stopStack } from '@ofg/testing';
+import { issueToken, startStack, stopStack } from '@ofg/testing';
 
 const DURATION_S = Number(process.env['BENCH_DURATION_S'] ?? 10);
 const CONCURRENCIES = [1, 16];
-const HANDLER = "exports.handler = async (event) => ({ ok: true, n: event.n || 0 });";
+const HANDLER = 'exports.handler = async (event) => ({ ok: true, n: event.n || 0 });';
 
 interface Figures {
   mean: number;
@@ -21,8 +21,21 @@ interface Figures {
   non2xx: number;
 }
 
-async function load(url: string, headers: Record<string, string>, body: string, connections: number): Promise<Figures> {
-  const result = await autocannon({ url, method: 'POST', headers, body, connections, duration: DURATION_S, pipelining: 1 });
+async function load(
+  url: string,
+  headers: Record<string, string>,
+  body: string,
+  connections: number,
+): Promise<Figures> {
+  const result = await autocannon({
+    url,
+    method: 'POST',
+    headers,
+    body,
+    connections,
+    duration: DURATION_S,
+    pipelining: 1,
+  });
   return {
     mean: result.latency.mean,
     p50: result.latency.p50,
@@ -34,20 +47,12 @@ async function load(url: string, headers: Record<string, string>, body: string, 
 }
 
 async function main(): Promise<void> {
-  console.log(`[bench] starting the stack (compiled apps, real Postgres/Redis/Docker), ${DURATION_S} s per run`);
+  console.log(
+    `[bench] starting the stack (compiled apps, real Postgres/Redis/Docker), ${DURATION_S} s per run`,
+  );
   const stack = await startStack({ portBase: 19080, database: 'ofg_bench', redisDb: 6 });
   try {
-    const tokenRes = await fetch(`${stack.gatewayUrl}/v3/auth/tokens`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        auth: {
-          identity: { methods: ['password'], password: { user: { name: stack.user, password: stack.password } } },
-          scope: { project: { id: stack.projectId } },
-        },
-      }),
-    });
-    const token = tokenRes.headers.get('x-subject-token') ?? '';
+    const token = await issueToken(stack);
     const headers = { 'Content-Type': 'application/json', 'X-Auth-Token': token };
     const created = await fetch(`${stack.gatewayUrl}/v2/${stack.projectId}/fgs/functions`, {
       method: 'POST',
@@ -74,7 +79,14 @@ async function main(): Promise<void> {
     const cold = Date.now();
     const first = await fetch(invokeUrl, { method: 'POST', headers: gatewayHeaders, body: event });
     console.log(`[bench] first (cold) invocation: ${first.status} in ${Date.now() - cold} ms`);
-    await autocannon({ url: invokeUrl, method: 'POST', headers: gatewayHeaders, body: event, connections: 16, duration: 3 });
+    await autocannon({
+      url: invokeUrl,
+      method: 'POST',
+      headers: gatewayHeaders,
+      body: event,
+      connections: 16,
+      duration: 3,
+    });
 
     const docker = new Docker();
     const [container] = await docker.listContainers({
@@ -90,7 +102,12 @@ async function main(): Promise<void> {
       console.log(`[bench] concurrency ${c}: gateway`);
       const gw = await load(invokeUrl, gatewayHeaders, event, c);
       console.log(`[bench] concurrency ${c}: bootstrap floor`);
-      const floor = await load(floorUrl, { 'Content-Type': 'application/json' }, JSON.stringify(floorBody), c);
+      const floor = await load(
+        floorUrl,
+        { 'Content-Type': 'application/json' },
+        JSON.stringify(floorBody),
+        c,
+      );
       // autocannon reports p50/p99 in whole milliseconds; the ratio uses the mean, which keeps its decimals.
       rows.push(
         `| ${c} | gateway (sync invoke, v1) | ${gw.mean.toFixed(2)} | ${gw.p50} | ${gw.p99} | ${gw.rps.toFixed(0)} | ${gw.errors + gw.non2xx} |`,
@@ -98,7 +115,9 @@ async function main(): Promise<void> {
         `| ${c} | gateway ÷ floor | ${(gw.mean / floor.mean).toFixed(1)}× | | | ${(gw.rps / floor.rps).toFixed(2)}× | |`,
       );
     }
-    console.log('\n| concurrency | target | mean ms | p50 ms | p99 ms | req/s | errors |\n|---|---|---|---|---|---|---|');
+    console.log(
+      '\n| concurrency | target | mean ms | p50 ms | p99 ms | req/s | errors |\n|---|---|---|---|---|---|---|',
+    );
     console.log(rows.join('\n'));
   } finally {
     await stopStack(stack);

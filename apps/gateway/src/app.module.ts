@@ -24,7 +24,11 @@ export class AppModule {
         GatewayConfigModule.forRoot(config),
         ObservabilityModule.forRoot('gateway'),
         DataAccessModule.forRoot(config.databaseUrl),
-        QueueModule.forRoot({ redisUrl: config.redisUrl, region: config.region, syncQueueWaitMs: config.syncQueueWaitMs }),
+        QueueModule.forRoot({
+          redisUrl: config.redisUrl,
+          region: config.region,
+          syncQueueWaitMs: config.syncQueueWaitMs,
+        }),
         ControlModule.forRoot(config.redisUrl),
         HealthModule,
         AuthModule,

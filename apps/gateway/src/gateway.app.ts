@@ -11,9 +11,14 @@ import { allowedMethodsFrom } from './http/route-methods';
 import { setupOpenApi } from './openapi/openapi.setup';
 
 /** Builds and initialises the gateway (main.ts listens on it; end-to-end tests drive it directly). */
-export async function createGatewayApp(config: GatewayConfig = loadGatewayConfig()): Promise<INestApplication> {
+export async function createGatewayApp(
+  config: GatewayConfig = loadGatewayConfig(),
+): Promise<INestApplication> {
   // Nest's body parsers are off: the raw bytes are needed for signatures and invocation events.
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bodyParser: false, bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bodyParser: false,
+    bufferLogs: true,
+  });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
   app.use(requestIdMiddleware);

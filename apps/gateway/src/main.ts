@@ -8,6 +8,12 @@ async function bootstrap(): Promise<void> {
 }
 
 bootstrap().catch((err: unknown) => {
-  console.error(JSON.stringify({ level: 'fatal', msg: 'gateway failed to start', err: err instanceof Error ? err.message : String(err) }));
+  console.error(
+    JSON.stringify({
+      level: 'fatal',
+      msg: 'gateway failed to start',
+      err: err instanceof Error ? err.message : String(err),
+    }),
+  );
   process.exit(1);
 });

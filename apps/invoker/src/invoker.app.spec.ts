@@ -4,7 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { InvocationReply } from '@ofg/contracts';
-import { createDataSource, FunctionEntity, FunctionRepository, InvocationRepository, toFunctionSnapshot } from '@ofg/data-access';
+import {
+  createDataSource,
+  FunctionEntity,
+  FunctionRepository,
+  InvocationRepository,
+  toFunctionSnapshot,
+} from '@ofg/data-access';
 import { HealthRegistry } from '@ofg/observability';
 import { createRedisConnection, InvocationProducer, ReplyBus } from '@ofg/queue';
 import { FakeContainerRuntime, zipOf } from '@ofg/testing';
@@ -23,7 +29,11 @@ const REDIS_URL = process.env['INVOKER_SPEC_REDIS_URL'] ?? 'redis://127.0.0.1:63
 const PROJECT = randomBytes(16).toString('hex');
 const DOMAIN = randomBytes(16).toString('hex');
 
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5000): Promise<T> {
+async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 5000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
@@ -44,13 +54,19 @@ describe('invoker app (Postgres + Redis + BullMQ, fake engine)', () => {
   beforeAll(async () => {
     const admin = createDataSource(ADMIN_URL);
     await admin.initialize();
-    const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [DATABASE])) as unknown[];
+    const exists = (await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [
+      DATABASE,
+    ])) as unknown[];
     if (exists.length === 0) await admin.query(`CREATE DATABASE ${DATABASE}`);
     await admin.destroy();
     const ds = createDataSource(DATABASE_URL);
     await ds.initialize();
     await ds.runMigrations({ transaction: 'all' });
-    await ds.query(`INSERT INTO projects (id, name, domain_id) VALUES ($1, $2, $3)`, [PROJECT, `spec-${PROJECT}`, DOMAIN]);
+    await ds.query(`INSERT INTO projects (id, name, domain_id) VALUES ($1, $2, $3)`, [
+      PROJECT,
+      `spec-${PROJECT}`,
+      DOMAIN,
+    ]);
     const zip = await zipOf({ 'index.js': 'exports.handler = async () => 1;' });
     fn = await new FunctionRepository(ds).createWithCode(
       {
@@ -71,7 +87,13 @@ describe('invoker app (Postgres + Redis + BullMQ, fake engine)', () => {
 
     cacheDir = await mkdtemp(join(tmpdir(), 'ofg-invoker-spec-'));
     runtime = new FakeContainerRuntime({
-      invoke: (req) => ({ status: 'success', result: `echo ${req.event}`, log: 'spec log\n', durationMs: 4.2, memoryUsedMb: 11 }),
+      invoke: (req) => ({
+        status: 'success',
+        result: `echo ${req.event}`,
+        log: 'spec log\n',
+        durationMs: 4.2,
+        memoryUsedMb: 11,
+      }),
     });
     const config = loadInvokerConfig({
       DATABASE_URL,
@@ -87,7 +109,10 @@ describe('invoker app (Postgres + Redis + BullMQ, fake engine)', () => {
     runtime.engineDown = true;
     await app.init();
     await new Promise((resolve) => setTimeout(resolve, 600));
-    whileEngineDown = { running: app.get(InvocationProcessor).running, health: await app.get(HealthRegistry).run() };
+    whileEngineDown = {
+      running: app.get(InvocationProcessor).running,
+      health: await app.get(HealthRegistry).run(),
+    };
     runtime.engineDown = false;
     await app.get(InvocationProcessor).whenStarted();
 
@@ -107,7 +132,12 @@ describe('invoker app (Postgres + Redis + BullMQ, fake engine)', () => {
   it('starts its worker only once Postgres, Redis and the engine answer', async () => {
     expect(whileEngineDown.running).toBe(false);
     expect(whileEngineDown.health.ok).toBe(false);
-    expect(whileEngineDown.health.checks).toMatchObject({ postgres: { status: 'up' }, redis: { status: 'up' }, docker: { status: 'down' }, worker: { status: 'down' } });
+    expect(whileEngineDown.health.checks).toMatchObject({
+      postgres: { status: 'up' },
+      redis: { status: 'up' },
+      docker: { status: 'down' },
+      worker: { status: 'down' },
+    });
     expect(app.get(InvocationProcessor).running).toBe(true);
     expect(await app.get(HealthRegistry).run()).toMatchObject({ ok: true });
   });
@@ -140,14 +170,30 @@ describe('invoker app (Postgres + Redis + BullMQ, fake engine)', () => {
       invokerId: `spec-invoker-${process.pid}`,
     });
     const invocations = app.get(InvocationRepository);
-    const row = await eventually(() => invocations.findOne(PROJECT, requestId), (r) => r !== null);
-    expect(row).toMatchObject({ status: 'SUCCESS', invokeType: 'sync', functionId: fn.id, result: 'echo {"a":1}', startKind: 'cold' });
+    const row = await eventually(
+      () => invocations.findOne(PROJECT, requestId),
+      (r) => r !== null,
+    );
+    expect(row).toMatchObject({
+      status: 'SUCCESS',
+      invokeType: 'sync',
+      functionId: fn.id,
+      result: 'echo {"a":1}',
+      startKind: 'cold',
+    });
   });
 
   it('runs an async job through the ledger: WAIT → RUNNING → SUCCESS', async () => {
     const requestId = randomUUID();
     const invocations = app.get(InvocationRepository);
-    await invocations.insertWaiting({ requestId, projectId: PROJECT, functionId: fn.id, qualifier: 'latest', invokeType: 'async', event: '{"b":2}' });
+    await invocations.insertWaiting({
+      requestId,
+      projectId: PROJECT,
+      functionId: fn.id,
+      qualifier: 'latest',
+      invokeType: 'async',
+      event: '{"b":2}',
+    });
 
     await producer.enqueue({
       requestId,
@@ -159,8 +205,17 @@ describe('invoker app (Postgres + Redis + BullMQ, fake engine)', () => {
       enqueuedAt: Date.now(),
     });
 
-    const row = await eventually(() => invocations.findOne(PROJECT, requestId), (r) => r?.status === 'SUCCESS');
-    expect(row).toMatchObject({ status: 'SUCCESS', attempt: 1, result: 'echo {"b":2}', startKind: 'warm', invokerId: `spec-invoker-${process.pid}` });
+    const row = await eventually(
+      () => invocations.findOne(PROJECT, requestId),
+      (r) => r?.status === 'SUCCESS',
+    );
+    expect(row).toMatchObject({
+      status: 'SUCCESS',
+      attempt: 1,
+      result: 'echo {"b":2}',
+      startKind: 'warm',
+      invokerId: `spec-invoker-${process.pid}`,
+    });
     expect(runtime.startCalls).toBe(1);
   });
 });

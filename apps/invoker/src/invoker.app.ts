@@ -1,7 +1,7 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Logger } from 'nestjs-pino';
-import { redisTransportOptions, waitForRedis } from '@ofg/queue';
+import { listenForControlEvents } from '@ofg/queue';
 import { InvokerConfig, loadInvokerConfig } from './config/invoker.config';
 import { InvokerModule, InvokerModuleOverrides } from './invoker.module';
 
@@ -16,13 +16,6 @@ export async function createInvokerApp(options: InvokerAppOptions = {}): Promise
   const app = await NestFactory.create(InvokerModule.forRoot(config, options), { bufferLogs: true });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
-  app.connectMicroservice(redisTransportOptions(config.redisUrl));
-  try {
-    await waitForRedis(config.redisUrl);
-    await app.startAllMicroservices();
-  } catch (err) {
-    await app.close();
-    throw err;
-  }
+  await listenForControlEvents(app, config.redisUrl);
   return app;
 }

@@ -10,8 +10,16 @@ import { INVOKER_CONFIG, InvokerConfig } from './config/invoker.config';
 import { InvokerHealth, REDIS_CLIENT } from './health/invoker.health';
 import { InstancePoolService, POOL_OPTIONS, PoolOptions } from './instances/instance-pool.service';
 import { EXECUTOR_OPTIONS, ExecutorOptions, InvocationExecutor } from './invocation/invocation.executor';
-import { InvocationJobHandler, JOB_HANDLER_OPTIONS, REPLY_PUBLISHER } from './invocation/invocation-job.handler';
-import { DEFAULT_RECORD_BUFFER_OPTIONS, InvocationRecordBuffer, RECORD_BUFFER_OPTIONS } from './invocation/invocation-record.buffer';
+import {
+  InvocationJobHandler,
+  JOB_HANDLER_OPTIONS,
+  REPLY_PUBLISHER,
+} from './invocation/invocation-job.handler';
+import {
+  DEFAULT_RECORD_BUFFER_OPTIONS,
+  InvocationRecordBuffer,
+  RECORD_BUFFER_OPTIONS,
+} from './invocation/invocation-record.buffer';
 import { RedisReplyPublisher } from './invocation/redis-reply.publisher';
 import { InvokerMetrics } from './metrics/invoker.metrics';
 import { InvocationProcessor } from './processors/invocation.processor';
@@ -28,7 +36,10 @@ export interface InvokerModuleOverrides {
 @Module({})
 export class InvokerModule {
   static forRoot(config: InvokerConfig, overrides: InvokerModuleOverrides = {}): DynamicModule {
-    const codeCache: CodeCacheOptions = { dir: config.codeCache.dir, memoryBytes: config.codeCache.memoryBytes };
+    const codeCache: CodeCacheOptions = {
+      dir: config.codeCache.dir,
+      memoryBytes: config.codeCache.memoryBytes,
+    };
     const pool: PoolOptions = {
       invokerId: config.invokerId,
       keepAliveMs: config.instances.keepAliveMs,
@@ -44,10 +55,18 @@ export class InvokerModule {
         { provide: INVOKER_CONFIG, useValue: config },
         {
           provide: CONTAINER_RUNTIME,
-          useFactory: (): ContainerRuntime => overrides.containerRuntime ?? new DockerContainerRuntime(config.docker),
+          useFactory: (): ContainerRuntime =>
+            overrides.containerRuntime ?? new DockerContainerRuntime(config.docker),
         },
-        { provide: REDIS_CLIENT, useFactory: (): Redis => createRedisConnection(config.redisUrl, 'blocking') },
-        { provide: REPLY_PUBLISHER, useFactory: (redis: Redis) => new RedisReplyPublisher(redis), inject: [REDIS_CLIENT] },
+        {
+          provide: REDIS_CLIENT,
+          useFactory: (): Redis => createRedisConnection(config.redisUrl, 'blocking'),
+        },
+        {
+          provide: REPLY_PUBLISHER,
+          useFactory: (redis: Redis) => new RedisReplyPublisher(redis),
+          inject: [REDIS_CLIENT],
+        },
         { provide: CODE_CACHE_OPTIONS, useValue: codeCache },
         { provide: POOL_OPTIONS, useValue: pool },
         { provide: EXECUTOR_OPTIONS, useValue: executor },

@@ -17,6 +17,13 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error(JSON.stringify({ level: 'fatal', name: 'invoker', msg: 'invoker failed to start', err: err instanceof Error ? err.stack : String(err) }));
+  console.error(
+    JSON.stringify({
+      level: 'fatal',
+      name: 'invoker',
+      msg: 'invoker failed to start',
+      err: err instanceof Error ? err.stack : String(err),
+    }),
+  );
   process.exit(1);
 });

@@ -33,7 +33,11 @@ jest.setTimeout(30_000);
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
+async function waitFor<T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs: number,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let value = await probe();
   while (!done(value) && Date.now() < deadline) {
@@ -71,7 +75,9 @@ describe('trigger service (Postgres + Redis)', () => {
   let baseUrl: string;
 
   const ledger = async (): Promise<LedgerRow[]> =>
-    (await db.query(`SELECT * FROM invocations WHERE trigger_id = $1 ORDER BY created_at`, [TRIGGER_ID])) as LedgerRow[];
+    (await db.query(`SELECT * FROM invocations WHERE trigger_id = $1 ORDER BY created_at`, [
+      TRIGGER_ID,
+    ])) as LedgerRow[];
 
   beforeAll(async () => {
     Logger.overrideLogger(false);
@@ -80,7 +86,9 @@ describe('trigger service (Postgres + Redis)', () => {
     db = createDataSource(DATABASE_URL);
     await db.initialize();
     await db.runMigrations();
-    await db.query(`INSERT INTO projects (id, name, domain_id) VALUES ($1, 'trigger-spec', 'domain-1')`, [PROJECT]);
+    await db.query(`INSERT INTO projects (id, name, domain_id) VALUES ($1, 'trigger-spec', 'domain-1')`, [
+      PROJECT,
+    ]);
     await db.query(`INSERT INTO code_packages (digest, size, data) VALUES ('d1', 1, '\\x00')`);
     await db.query(
       `INSERT INTO functions (id, project_id, package, func_name, runtime, handler, memory_size, timeout_s, code_type, code_digest, code_size)
@@ -90,7 +98,17 @@ describe('trigger service (Postgres + Redis)', () => {
     await db.query(
       `INSERT INTO triggers (id, project_id, function_id, trigger_type_code, trigger_status, name, event_data)
        VALUES ($1, $2, $3, 'TIMER', 'ACTIVE', 'every-second', $4)`,
-      [TRIGGER_ID, PROJECT, FUNCTION_ID, JSON.stringify({ name: 'every-second', schedule_type: 'Cron', schedule: '*/1 * * * * *', user_event: 'payload' })],
+      [
+        TRIGGER_ID,
+        PROJECT,
+        FUNCTION_ID,
+        JSON.stringify({
+          name: 'every-second',
+          schedule_type: 'Cron',
+          schedule: '*/1 * * * * *',
+          user_event: 'payload',
+        }),
+      ],
     );
 
     redis = new Redis(REDIS_URL, { maxRetriesPerRequest: 1 });
@@ -159,7 +177,12 @@ describe('trigger service (Postgres + Redis)', () => {
     for (const row of rows) {
       expect(row).toMatchObject({ status: 'WAIT', trigger_type: 'TIMER', invoke_type: 'async' });
       const event = JSON.parse(row.event) as Record<string, string>;
-      expect(event).toMatchObject({ version: 'v1.0', trigger_type: 'TIMER', trigger_name: 'every-second', user_event: 'payload' });
+      expect(event).toMatchObject({
+        version: 'v1.0',
+        trigger_type: 'TIMER',
+        trigger_name: 'every-second',
+        user_event: 'payload',
+      });
       const scheduledAt = Date.parse(event['time']);
       expect(scheduledAt % 1000).toBe(0);
       expect(row.request_id).toBe(timerRequestId(TRIGGER_ID, scheduledAt));
@@ -181,7 +204,11 @@ describe('trigger service (Postgres + Redis)', () => {
     const scheduledAt = Date.parse((JSON.parse(first.event) as { time: string }).time);
     const timers = app.get<Queue<TimerTickJob>>(TimerQueue);
     // The original tick job was removed on completion, so the same job id can be delivered again.
-    await timers.add('tick', { triggerId: TRIGGER_ID, projectId: PROJECT }, { jobId: `repeat:${TRIGGER_ID}:${scheduledAt}`, removeOnComplete: true });
+    await timers.add(
+      'tick',
+      { triggerId: TRIGGER_ID, projectId: PROJECT },
+      { jobId: `repeat:${TRIGGER_ID}:${scheduledAt}`, removeOnComplete: true },
+    );
     const metrics = await waitFor(
       async () => (await fetch(`${baseUrl}/metrics`)).text(),
       (text) => /ofg_timer_ticks_total\{outcome="duplicate"\} [1-9]/.test(text),
@@ -196,9 +223,12 @@ describe('trigger service (Postgres + Redis)', () => {
   it('applies control events: a changed schedule is rescheduled, a disabled trigger loses its scheduler', async () => {
     const timers = app.get<Queue<TimerTickJob>>(TimerQueue);
     const emit = (action: TriggerChangedEvent['action']) =>
-      lastValueFrom(control.emit(CONTROL_EVENTS.triggerChanged, { triggerId: TRIGGER_ID, projectId: PROJECT, action }), {
-        defaultValue: undefined,
-      });
+      lastValueFrom(
+        control.emit(CONTROL_EVENTS.triggerChanged, { triggerId: TRIGGER_ID, projectId: PROJECT, action }),
+        {
+          defaultValue: undefined,
+        },
+      );
     expect(await timers.getJobSchedulersCount()).toBe(1);
 
     // Only the control event can move the pattern: the periodic reconcile is a minute away.
@@ -207,12 +237,22 @@ describe('trigger service (Postgres + Redis)', () => {
       JSON.stringify({ name: 'every-second', schedule_type: 'Cron', schedule: '0 0 3 * * *' }),
     ]);
     await emit('upsert');
-    const rescheduled = await waitFor(() => timers.getJobScheduler(TRIGGER_ID), (s) => s?.pattern === '0 0 3 * * *', 5000);
+    const rescheduled = await waitFor(
+      () => timers.getJobScheduler(TRIGGER_ID),
+      (s) => s?.pattern === '0 0 3 * * *',
+      5000,
+    );
     expect(rescheduled?.pattern).toBe('0 0 3 * * *');
 
     await db.query(`UPDATE triggers SET trigger_status = 'DISABLED' WHERE id = $1`, [TRIGGER_ID]);
     await emit('upsert');
-    expect(await waitFor(() => timers.getJobSchedulersCount(), (n) => n === 0, 5000)).toBe(0);
+    expect(
+      await waitFor(
+        () => timers.getJobSchedulersCount(),
+        (n) => n === 0,
+        5000,
+      ),
+    ).toBe(0);
     const settled = (await ledger()).length;
     await sleep(1500);
     expect(await ledger()).toHaveLength(settled);

@@ -21,7 +21,11 @@ export class TriggerModule {
       imports: [
         ObservabilityModule.forRoot('trigger'),
         DataAccessModule.forRoot(config.databaseUrl),
-        QueueModule.forRoot({ redisUrl: config.redisUrl, region: config.region, syncQueueWaitMs: config.syncQueueWaitMs }),
+        QueueModule.forRoot({
+          redisUrl: config.redisUrl,
+          region: config.region,
+          syncQueueWaitMs: config.syncQueueWaitMs,
+        }),
       ],
       controllers: [ControlEventsController],
       providers: [
@@ -33,7 +37,11 @@ export class TriggerModule {
         {
           provide: TimerTickProcessor,
           useFactory: (firing: TimerFiringService) =>
-            new TimerTickProcessor(firing, { redisUrl: config.redisUrl, prefix: config.timerQueuePrefix, concurrency: 16 }),
+            new TimerTickProcessor(firing, {
+              redisUrl: config.redisUrl,
+              prefix: config.timerQueuePrefix,
+              concurrency: 16,
+            }),
           inject: [TimerFiringService],
         },
         DependencyHealthService,

@@ -8,7 +8,14 @@ import { IdentityRepository } from './repositories/identity.repository';
 import { InvocationRepository } from './repositories/invocation.repository';
 import { TriggerRepository } from './repositories/trigger.repository';
 
-const REPOSITORIES = [FunctionRepository, CodePackageRepository, TriggerRepository, InvocationRepository, IdentityRepository, DatabasePing];
+const REPOSITORIES = [
+  FunctionRepository,
+  CodePackageRepository,
+  TriggerRepository,
+  InvocationRepository,
+  IdentityRepository,
+  DatabasePing,
+];
 
 /** Postgres connection plus the tenant-scoped repositories; apps import this instead of TypeORM. */
 @Module({})
@@ -17,7 +24,9 @@ export class DataAccessModule {
     return {
       module: DataAccessModule,
       global: true,
-      imports: [TypeOrmModule.forRoot({ ...dataSourceOptions(databaseUrl), retryAttempts: 10, retryDelay: 1000 })],
+      imports: [
+        TypeOrmModule.forRoot({ ...dataSourceOptions(databaseUrl), retryAttempts: 10, retryDelay: 1000 }),
+      ],
       providers: REPOSITORIES,
       exports: REPOSITORIES,
     };

@@ -37,7 +37,9 @@ describe('data access on PostgreSQL', () => {
   it('runs the migrations up, down and up again', async () => {
     expect((await ds.runMigrations()).length).toBeGreaterThan(0);
     await ds.undoLastMigration();
-    const tables = await ds.query(`SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'functions'`);
+    const tables = await ds.query(
+      `SELECT count(*)::int AS n FROM information_schema.tables WHERE table_name = 'functions'`,
+    );
     expect(tables[0].n).toBe(0);
     await ds.runMigrations();
     expect(await ds.showMigrations()).toBe(false);
@@ -54,18 +56,40 @@ describe('data access on PostgreSQL', () => {
         user: { name: `admin-${id}`, passwordHash: 'x' },
       });
     }
-    const base = { package: 'default', funcName: 'same-name', runtime: 'Node.js18.15', handler: 'index.handler', memorySize: 128, timeoutS: 3, codeType: 'zip', codeSize: 3 };
-    const a = await functions.createWithCode({ ...base, projectId: 'tenant-a', codeDigest: 'd-a' }, { digest: 'd-a', data: Buffer.from('aaa') });
-    const b = await functions.createWithCode({ ...base, projectId: 'tenant-b', codeDigest: 'd-b' }, { digest: 'd-b', data: Buffer.from('bbb') });
+    const base = {
+      package: 'default',
+      funcName: 'same-name',
+      runtime: 'Node.js18.15',
+      handler: 'index.handler',
+      memorySize: 128,
+      timeoutS: 3,
+      codeType: 'zip',
+      codeSize: 3,
+    };
+    const a = await functions.createWithCode(
+      { ...base, projectId: 'tenant-a', codeDigest: 'd-a' },
+      { digest: 'd-a', data: Buffer.from('aaa') },
+    );
+    const b = await functions.createWithCode(
+      { ...base, projectId: 'tenant-b', codeDigest: 'd-b' },
+      { digest: 'd-b', data: Buffer.from('bbb') },
+    );
 
-    expect((await functions.findById('tenant-a', b.id))).toBeNull();
+    expect(await functions.findById('tenant-a', b.id)).toBeNull();
     expect((await functions.findByName('tenant-b', 'default', 'same-name'))?.id).toBe(b.id);
     expect((await functions.list('tenant-a', 0, 10, {})).items.map((f) => f.id)).toEqual([a.id]);
     expect(await code.findForProject('tenant-a', 'd-b')).toBeNull();
     expect((await code.findForProject('tenant-a', 'd-a'))?.toString()).toBe('aaa');
     expect(await functions.delete('tenant-a', b.id)).toBe(false);
 
-    const t = await triggers.create({ projectId: 'tenant-b', functionId: b.id, triggerTypeCode: 'TIMER', triggerStatus: 'ACTIVE', name: 't', eventData: {} });
+    const t = await triggers.create({
+      projectId: 'tenant-b',
+      functionId: b.id,
+      triggerTypeCode: 'TIMER',
+      triggerStatus: 'ACTIVE',
+      name: 't',
+      eventData: {},
+    });
     expect(await triggers.find('tenant-a', b.id, 'TIMER', t.id)).toBeNull();
     expect(await triggers.deleteAllForFunction('tenant-a', b.id)).toEqual([]);
     expect(await functions.delete('tenant-b', b.id)).toBe(true);
@@ -75,7 +99,13 @@ describe('data access on PostgreSQL', () => {
   it('lets exactly one attempt claim and finish an async invocation', async () => {
     const invocations = new InvocationRepository(ds);
     const requestId = randomUUID();
-    await invocations.insertWaiting({ requestId, projectId: 'tenant-a', functionId: randomUUID(), invokeType: 'async', event: '{}' });
+    await invocations.insertWaiting({
+      requestId,
+      projectId: 'tenant-a',
+      functionId: randomUUID(),
+      invokeType: 'async',
+      event: '{}',
+    });
     expect(await invocations.markRunning(requestId, 1, 'inv-1')).toBe(true);
     expect(await invocations.markRunning(requestId, 1, 'inv-2')).toBe(false);
     expect(await invocations.markRunning(requestId, 2, 'inv-2')).toBe(true);

@@ -20,7 +20,10 @@ export const ENTITIES = [
 export const MIGRATIONS = [InitialSchema1732240000000];
 
 /** Connection options shared by the apps and the migration step; schema changes only through migrations. */
-export function dataSourceOptions(databaseUrl: string, extra: Partial<DataSourceOptions> = {}): DataSourceOptions {
+export function dataSourceOptions(
+  databaseUrl: string,
+  extra: Partial<DataSourceOptions> = {},
+): DataSourceOptions {
   return {
     type: 'postgres',
     url: databaseUrl,

@@ -13,7 +13,9 @@ async function main(): Promise<void> {
       console.log(JSON.stringify({ level: 'info', msg: 'reverted the last migration' }));
     } else {
       const applied = await ds.runMigrations({ transaction: 'all' });
-      console.log(JSON.stringify({ level: 'info', msg: 'migrations applied', migrations: applied.map((m) => m.name) }));
+      console.log(
+        JSON.stringify({ level: 'info', msg: 'migrations applied', migrations: applied.map((m) => m.name) }),
+      );
     }
   } finally {
     await ds.destroy();

@@ -27,7 +27,11 @@ export function loggerParams(service: string): Params {
       genReqId: (req) => (req.headers['x-request-id'] as string | undefined) ?? crypto.randomUUID(),
       autoLogging: { ignore: (req) => (req.url ?? '').startsWith('/health') || req.url === '/metrics' },
       serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+        req: (req: { id: string; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+        }),
       },
     },
   };

@@ -18,7 +18,10 @@ describe('redisTransportOptions', () => {
       db: 2,
       tls: {},
     });
-    expect(redisTransportOptions('redis://:secret@[::1]:6379').options).toMatchObject({ host: '::1', password: 'secret' });
+    expect(redisTransportOptions('redis://:secret@[::1]:6379').options).toMatchObject({
+      host: '::1',
+      password: 'secret',
+    });
   });
 
   it('rejects what ioredis could not use', () => {

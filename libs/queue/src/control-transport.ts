@@ -1,13 +1,15 @@
-import { Logger } from '@nestjs/common';
+import { INestApplication, Logger } from '@nestjs/common';
 import { RedisOptions, Transport } from '@nestjs/microservices';
 import Redis from 'ioredis';
 
 /** ioredis connection fields from `redis[s]://[user:pass@]host[:port][/db]`: Nest's Redis transport wants them split. */
 export function redisOptionsFromUrl(redisUrl: string): NonNullable<RedisOptions['options']> {
   const url = new URL(redisUrl);
-  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Error(`REDIS_URL must be redis:// or rediss://, got ${url.protocol}`);
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:')
+    throw new Error(`REDIS_URL must be redis:// or rediss://, got ${url.protocol}`);
   const db = url.pathname.length > 1 ? Number(url.pathname.slice(1)) : undefined;
-  if (db !== undefined && !Number.isInteger(db)) throw new Error(`REDIS_URL has an invalid database number "${url.pathname.slice(1)}"`);
+  if (db !== undefined && !Number.isInteger(db))
+    throw new Error(`REDIS_URL has an invalid database number "${url.pathname.slice(1)}"`);
   return {
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: url.port ? Number(url.port) : 6379,
@@ -31,7 +33,12 @@ export async function waitForRedis(redisUrl: string, timeoutMs = 60_000): Promis
   const logger = new Logger('RedisBoot');
   const deadline = Date.now() + timeoutMs;
   for (let attempt = 0; ; attempt++) {
-    const probe = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: 2000 });
+    const probe = new Redis(redisUrl, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      connectTimeout: 2000,
+    });
     probe.on('error', () => undefined);
     try {
       await probe.connect();
@@ -44,6 +51,20 @@ export async function waitForRedis(redisUrl: string, timeoutMs = 60_000): Promis
     } finally {
       probe.disconnect();
     }
-    await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 5000, Math.max(0, deadline - Date.now()))));
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.min(250 * 2 ** attempt, 5000, Math.max(0, deadline - Date.now()))),
+    );
+  }
+}
+
+/** Attaches and starts the control-event listener of an app; closes the app when Redis never answers. */
+export async function listenForControlEvents(app: INestApplication, redisUrl: string): Promise<void> {
+  app.connectMicroservice(redisTransportOptions(redisUrl));
+  try {
+    await waitForRedis(redisUrl);
+    await app.startAllMicroservices();
+  } catch (err) {
+    await app.close();
+    throw err;
   }
 }

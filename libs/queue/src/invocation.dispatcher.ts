@@ -28,7 +28,8 @@ export class InvocationDispatcher {
   async invokeSync(fn: FunctionEntity, event: string, opts: DispatchOptions): Promise<InvocationReply> {
     const requestId = opts.requestId ?? randomUUID();
     const snapshot = toFunctionSnapshot(fn, this.options.region, opts.domainId);
-    const waitMs = (snapshot.timeoutS + (snapshot.initializerTimeoutS ?? 0)) * 1000 + this.options.syncQueueWaitMs;
+    const waitMs =
+      (snapshot.timeoutS + (snapshot.initializerTimeoutS ?? 0)) * 1000 + this.options.syncQueueWaitMs;
     await this.replies.start();
     const reply = this.replies.expect(requestId, waitMs);
     reply.catch(() => undefined);
@@ -53,7 +54,8 @@ export class InvocationDispatcher {
     try {
       return await reply;
     } catch (err) {
-      if (err instanceof ReplyTimeoutError) throw new FgsError('FSS.0503', 'No invoker answered in time, retry later');
+      if (err instanceof ReplyTimeoutError)
+        throw new FgsError('FSS.0503', 'No invoker answered in time, retry later');
       throw err;
     }
   }

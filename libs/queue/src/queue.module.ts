@@ -28,8 +28,14 @@ export class QueueModule {
       global: true,
       providers: [
         { provide: QUEUE_OPTIONS, useValue: options },
-        { provide: InvocationProducer, useFactory: () => new InvocationProducer(createRedisConnection(options.redisUrl, 'producer')) },
-        { provide: ReplyBus, useFactory: () => new ReplyBus(createRedisConnection(options.redisUrl, 'blocking')) },
+        {
+          provide: InvocationProducer,
+          useFactory: () => new InvocationProducer(createRedisConnection(options.redisUrl, 'producer')),
+        },
+        {
+          provide: ReplyBus,
+          useFactory: () => new ReplyBus(createRedisConnection(options.redisUrl, 'blocking')),
+        },
         InvocationDispatcher,
         QueueLifecycle,
       ],

@@ -8,7 +8,18 @@ import { publishReply, ReplyBus, ReplyTimeoutError } from './reply-bus';
 const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379/9';
 
 function reply(requestId: string): InvocationReply {
-  return { requestId, outcome: 'success', result: '"ok"', log: '', durationMs: 1, billingDurationMs: 1, memorySizeMb: 128, memoryUsedMb: 10, startKind: 'warm', invokerId: 'test' };
+  return {
+    requestId,
+    outcome: 'success',
+    result: '"ok"',
+    log: '',
+    durationMs: 1,
+    billingDurationMs: 1,
+    memorySizeMb: 128,
+    memoryUsedMb: 10,
+    startKind: 'warm',
+    invokerId: 'test',
+  };
 }
 
 function job(requestId: string, invokeType: 'sync' | 'async'): InvocationJob {
@@ -20,9 +31,23 @@ function job(requestId: string, invokeType: 'sync' | 'async'): InvocationJob {
     logType: 'none',
     enqueuedAt: Date.now(),
     function: {
-      functionId: randomUUID(), projectId: 'p', domainId: 'd', funcUrn: 'urn', funcName: 'f', package: 'default', version: 'latest',
-      runtime: 'Node.js18.15', handler: 'index.handler', memorySize: 128, cpu: 300, timeoutS: 3, codeDigest: 'x',
-      userData: {}, hasEncryptedUserData: false, concurrentNum: 1, configDigest: 'c',
+      functionId: randomUUID(),
+      projectId: 'p',
+      domainId: 'd',
+      funcUrn: 'urn',
+      funcName: 'f',
+      package: 'default',
+      version: 'latest',
+      runtime: 'Node.js18.15',
+      handler: 'index.handler',
+      memorySize: 128,
+      cpu: 300,
+      timeoutS: 3,
+      codeDigest: 'x',
+      userData: {},
+      hasEncryptedUserData: false,
+      concurrentNum: 1,
+      configDigest: 'c',
     },
   };
 }

@@ -4,7 +4,11 @@ import Redis, { RedisOptions } from 'ioredis';
  * A Redis connection for BullMQ and pub/sub. Workers and subscribers need `maxRetriesPerRequest: null`
  * (BullMQ's rule); producers fail fast instead so a Redis outage becomes a 503, not a hung request.
  */
-export function createRedisConnection(url: string, role: 'producer' | 'blocking', extra: RedisOptions = {}): Redis {
+export function createRedisConnection(
+  url: string,
+  role: 'producer' | 'blocking',
+  extra: RedisOptions = {},
+): Redis {
   const redis = new Redis(url, {
     maxRetriesPerRequest: role === 'blocking' ? null : 1,
     enableOfflineQueue: role === 'blocking',

@@ -5,7 +5,11 @@ import { ErrorCode, FgsError } from '@ofg/contracts';
  * Turns the first failing field of a zod result into an FgsError: the code comes from `fieldErrors`
  * (keyed by the top-level field), anything else is `fallback`; the message names the field.
  */
-export function zodToFgsError(error: z.ZodError, fieldErrors: Record<string, ErrorCode> = {}, fallback: ErrorCode = 'FSS.0400'): FgsError {
+export function zodToFgsError(
+  error: z.ZodError,
+  fieldErrors: Record<string, ErrorCode> = {},
+  fallback: ErrorCode = 'FSS.0400',
+): FgsError {
   const issue = error.issues[0];
   if (!issue) return new FgsError(fallback);
   const path = issue.path.map(String);

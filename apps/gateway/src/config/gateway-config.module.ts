@@ -5,6 +5,11 @@ import { GATEWAY_CONFIG, GatewayConfig } from './gateway.config';
 @Module({})
 export class GatewayConfigModule {
   static forRoot(config: GatewayConfig): DynamicModule {
-    return { module: GatewayConfigModule, global: true, providers: [{ provide: GATEWAY_CONFIG, useValue: config }], exports: [GATEWAY_CONFIG] };
+    return {
+      module: GatewayConfigModule,
+      global: true,
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }],
+      exports: [GATEWAY_CONFIG],
+    };
   }
 }

@@ -21,12 +21,27 @@ describe('loadGatewayConfig', () => {
   });
 
   it('reads overrides and treats empty strings as unset', () => {
-    const config = loadGatewayConfig({ ...required, GATEWAY_PORT: '9090', OFG_REGION: '', MAX_BODY_MB: '1', SYNC_QUEUE_WAIT_MS: '5' });
-    expect(config).toMatchObject({ port: 9090, region: 'local', maxBodyBytes: 1024 * 1024, syncQueueWaitMs: 5 });
+    const config = loadGatewayConfig({
+      ...required,
+      GATEWAY_PORT: '9090',
+      OFG_REGION: '',
+      MAX_BODY_MB: '1',
+      SYNC_QUEUE_WAIT_MS: '5',
+    });
+    expect(config).toMatchObject({
+      port: 9090,
+      region: 'local',
+      maxBodyBytes: 1024 * 1024,
+      syncQueueWaitMs: 5,
+    });
   });
 
   it('fails naming every bad variable', () => {
-    expect(() => loadGatewayConfig({ ...required, OFG_MASTER_KEY: 'short', GATEWAY_PORT: 'x' })).toThrow(/OFG_MASTER_KEY.*GATEWAY_PORT|GATEWAY_PORT.*OFG_MASTER_KEY/);
-    expect(() => loadGatewayConfig({ REDIS_URL: required.REDIS_URL, OFG_MASTER_KEY: required.OFG_MASTER_KEY })).toThrow(/DATABASE_URL/);
+    expect(() => loadGatewayConfig({ ...required, OFG_MASTER_KEY: 'short', GATEWAY_PORT: 'x' })).toThrow(
+      /OFG_MASTER_KEY.*GATEWAY_PORT|GATEWAY_PORT.*OFG_MASTER_KEY/,
+    );
+    expect(() =>
+      loadGatewayConfig({ REDIS_URL: required.REDIS_URL, OFG_MASTER_KEY: required.OFG_MASTER_KEY }),
+    ).toThrow(/DATABASE_URL/);
   });
 });

@@ -4,11 +4,24 @@ const MB = 1024 * 1024;
 
 /** Environment of the gateway, validated at boot (units in the names). */
 export const gatewayEnvSchema = z.object({
-  DATABASE_URL: z.string().min(1).regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
-  REDIS_URL: z.string().min(1).regex(/^rediss?:\/\//, 'must be a redis:// URL'),
+  DATABASE_URL: z
+    .string()
+    .min(1)
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+  REDIS_URL: z
+    .string()
+    .min(1)
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL'),
   GATEWAY_PORT: z.coerce.number().int().min(1).max(65535).default(8080),
-  OFG_REGION: z.string().min(1).max(64).regex(/^[A-Za-z0-9-]+$/).default('local'),
-  OFG_MASTER_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hexadecimal characters (openssl rand -hex 32)'),
+  OFG_REGION: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9-]+$/)
+    .default('local'),
+  OFG_MASTER_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hexadecimal characters (openssl rand -hex 32)'),
   SYNC_QUEUE_WAIT_MS: z.coerce.number().int().min(0).default(30_000),
   MAX_BODY_MB: z.coerce.number().positive().max(1024).default(70),
   CODE_DOWNLOAD_MAX_MB: z.coerce.number().positive().max(1024).default(50),
@@ -48,6 +61,9 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     masterKeyHex: e.OFG_MASTER_KEY,
     syncQueueWaitMs: e.SYNC_QUEUE_WAIT_MS,
     maxBodyBytes: Math.floor(e.MAX_BODY_MB * MB),
-    codeDownload: { maxBytes: Math.floor(e.CODE_DOWNLOAD_MAX_MB * MB), timeoutMs: e.CODE_DOWNLOAD_TIMEOUT_MS },
+    codeDownload: {
+      maxBytes: Math.floor(e.CODE_DOWNLOAD_MAX_MB * MB),
+      timeoutMs: e.CODE_DOWNLOAD_TIMEOUT_MS,
+    },
   };
 }

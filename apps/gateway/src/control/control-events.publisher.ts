@@ -26,9 +26,13 @@ export class ControlEventsPublisher {
 
   private async emit(pattern: string, event: TriggerChangedEvent | FunctionChangedEvent): Promise<void> {
     try {
-      await lastValueFrom(this.client.emit(pattern, event).pipe(timeout(EMIT_TIMEOUT_MS)), { defaultValue: undefined });
+      await lastValueFrom(this.client.emit(pattern, event).pipe(timeout(EMIT_TIMEOUT_MS)), {
+        defaultValue: undefined,
+      });
     } catch (err) {
-      this.logger.warn(`control event ${pattern} not published (${err instanceof Error ? err.message : String(err)}): ${JSON.stringify(event)}`);
+      this.logger.warn(
+        `control event ${pattern} not published (${err instanceof Error ? err.message : String(err)}): ${JSON.stringify(event)}`,
+      );
     }
   }
 }

@@ -68,7 +68,8 @@ export class CodePackageService {
     switch (input.codeType) {
       case 'inline': {
         const bytes = decodeBase64(input.file ?? '', LIMITS.inlineCodeBytes, 'FSS.1072');
-        if (bytes.length === 0) throw new FgsError('FSS.1012', 'Function code is empty: func_code.file is required');
+        if (bytes.length === 0)
+          throw new FgsError('FSS.1012', 'Function code is empty: func_code.file is required');
         if (isZip(bytes)) {
           zip = bytes;
           codeFilename = input.codeFilename || 'index.zip';
@@ -81,14 +82,16 @@ export class CodePackageService {
       case 'zip':
       case 'jar': {
         zip = decodeBase64(input.file ?? '', LIMITS.zipCodeBytes, 'FSS.1071');
-        if (zip.length === 0) throw new FgsError('FSS.1012', 'Function code is empty: func_code.file is required');
+        if (zip.length === 0)
+          throw new FgsError('FSS.1012', 'Function code is empty: func_code.file is required');
         codeFilename = input.codeFilename || (input.codeType === 'jar' ? 'index.jar' : 'index.zip');
         break;
       }
       case 'obs': {
         const url = parseCodeUrl(input.codeUrl);
         zip = await this.download(url);
-        if (zip.length === 0) throw new FgsError('FSS.1012', 'Function code is empty: the package at code_url has no content');
+        if (zip.length === 0)
+          throw new FgsError('FSS.1012', 'Function code is empty: the package at code_url has no content');
         codeUrl = url.toString();
         codeFilename = lastPathSegment(url) || 'index.zip';
         break;
@@ -110,11 +113,17 @@ export class CodePackageService {
       try {
         res = await this.fetchImpl(url, { signal: abort.signal, redirect: 'follow' });
       } catch {
-        throw new FgsError('FSS.1054', `The code package at ${url.origin}${url.pathname} could not be downloaded`);
+        throw new FgsError(
+          'FSS.1054',
+          `The code package at ${url.origin}${url.pathname} could not be downloaded`,
+        );
       }
       if (!res.ok) {
         await res.body?.cancel().catch(() => undefined);
-        throw new FgsError('FSS.1054', `The code package at ${url.origin}${url.pathname} could not be downloaded (HTTP ${res.status})`);
+        throw new FgsError(
+          'FSS.1054',
+          `The code package at ${url.origin}${url.pathname} could not be downloaded (HTTP ${res.status})`,
+        );
       }
       const declared = Number(res.headers.get('content-length') ?? NaN);
       if (declared > max) {
@@ -138,7 +147,10 @@ export class CodePackageService {
         }
       } catch (err) {
         if (err instanceof FgsError) throw err;
-        throw new FgsError('FSS.1054', `The code package at ${url.origin}${url.pathname} could not be downloaded (transfer failed or timed out)`);
+        throw new FgsError(
+          'FSS.1054',
+          `The code package at ${url.origin}${url.pathname} could not be downloaded (transfer failed or timed out)`,
+        );
       }
       return Buffer.concat(chunks, size);
     } finally {
@@ -179,7 +191,8 @@ function tooLargePackage(maxBytes: number): FgsError {
 export function inlineEntryName(input: Pick<CodeInput, 'codeFilename' | 'handler' | 'runtime'>): string {
   const given = input.codeFilename?.trim();
   if (given && !/\.(zip|jar)$/i.test(given)) {
-    if (unsafeEntryName(given)) throw new FgsError('FSS.1011', 'Invalid parameter code_filename: must be a relative file name');
+    if (unsafeEntryName(given))
+      throw new FgsError('FSS.1011', 'Invalid parameter code_filename: must be a relative file name');
     return given;
   }
   return sourceFileForHandler(input.handler, input.runtime);
@@ -191,7 +204,8 @@ export function sourceFileForHandler(handler: string, runtime: string): string {
   const module = dot > 0 ? handler.slice(0, dot) : handler;
   const family = RUNTIMES[runtime as RuntimeName] ?? '';
   const name = `${module}${SOURCE_EXTENSIONS[family] ?? ''}`;
-  if (unsafeEntryName(name)) throw new FgsError('FSS.1003', 'Invalid parameter handler: the module path must be relative');
+  if (unsafeEntryName(name))
+    throw new FgsError('FSS.1003', 'Invalid parameter handler: the module path must be relative');
   return name;
 }
 
@@ -227,47 +241,77 @@ export function inspectZip(
 ): Promise<ZipSummary> {
   return new Promise<ZipSummary>((resolve, reject) => {
     if (data.length === 0) return reject(new FgsError('FSS.1012', 'Function code is empty'));
-    yauzl.fromBuffer(data, { lazyEntries: true, decodeStrings: true, strictFileNames: true, validateEntrySizes: true }, (err, zip) => {
-      if (err || !zip) return reject(new FgsError('FSS.1011', 'Invalid function code: not a valid zip archive'));
-      let settled = false;
-      let files = 0;
-      let uncompressedBytes = 0;
-      const fail = (error: FgsError): void => {
-        if (settled) return;
-        settled = true;
-        zip.close();
-        reject(error);
-      };
-      if (zip.entryCount > limits.maxEntries) {
-        return fail(new FgsError('FSS.1023', `The code package has more than ${limits.maxEntries} entries`));
-      }
-      zip.on('error', (e: unknown) => {
-        const detail = e instanceof Error ? e.message.slice(0, 200) : 'unreadable archive';
-        fail(new FgsError('FSS.1011', `Invalid function code: ${detail}`));
-      });
-      zip.on('entry', (entry: yauzl.Entry) => {
-        if (settled) return;
-        const problem = unsafeEntryName(entry.fileName);
-        if (problem) return fail(new FgsError('FSS.1011', `Invalid function code: entry "${entry.fileName.slice(0, 100)}" is not allowed (${problem})`));
-        if (((entry.externalFileAttributes >>> 16) & S_IFMT) === S_IFLNK) {
-          return fail(new FgsError('FSS.1011', `Invalid function code: entry "${entry.fileName.slice(0, 100)}" is a symbolic link`));
+    yauzl.fromBuffer(
+      data,
+      { lazyEntries: true, decodeStrings: true, strictFileNames: true, validateEntrySizes: true },
+      (err, zip) => {
+        if (err || !zip)
+          return reject(new FgsError('FSS.1011', 'Invalid function code: not a valid zip archive'));
+        let settled = false;
+        let files = 0;
+        let uncompressedBytes = 0;
+        const fail = (error: FgsError): void => {
+          if (settled) return;
+          settled = true;
+          zip.close();
+          reject(error);
+        };
+        if (zip.entryCount > limits.maxEntries) {
+          return fail(
+            new FgsError('FSS.1023', `The code package has more than ${limits.maxEntries} entries`),
+          );
         }
-        if (entry.isEncrypted()) return fail(new FgsError('FSS.1011', `Invalid function code: entry "${entry.fileName.slice(0, 100)}" is encrypted`));
-        uncompressedBytes += entry.uncompressedSize;
-        if (uncompressedBytes > limits.maxUncompressedBytes) {
-          return fail(new FgsError('FSS.1023', `The code package is larger than ${Math.round(limits.maxUncompressedBytes / (1024 * 1024))} MB uncompressed`));
-        }
-        if (!entry.fileName.endsWith('/')) files += 1;
+        zip.on('error', (e: unknown) => {
+          const detail = e instanceof Error ? e.message.slice(0, 200) : 'unreadable archive';
+          fail(new FgsError('FSS.1011', `Invalid function code: ${detail}`));
+        });
+        zip.on('entry', (entry: yauzl.Entry) => {
+          if (settled) return;
+          const problem = unsafeEntryName(entry.fileName);
+          if (problem)
+            return fail(
+              new FgsError(
+                'FSS.1011',
+                `Invalid function code: entry "${entry.fileName.slice(0, 100)}" is not allowed (${problem})`,
+              ),
+            );
+          if (((entry.externalFileAttributes >>> 16) & S_IFMT) === S_IFLNK) {
+            return fail(
+              new FgsError(
+                'FSS.1011',
+                `Invalid function code: entry "${entry.fileName.slice(0, 100)}" is a symbolic link`,
+              ),
+            );
+          }
+          if (entry.isEncrypted())
+            return fail(
+              new FgsError(
+                'FSS.1011',
+                `Invalid function code: entry "${entry.fileName.slice(0, 100)}" is encrypted`,
+              ),
+            );
+          uncompressedBytes += entry.uncompressedSize;
+          if (uncompressedBytes > limits.maxUncompressedBytes) {
+            return fail(
+              new FgsError(
+                'FSS.1023',
+                `The code package is larger than ${Math.round(limits.maxUncompressedBytes / (1024 * 1024))} MB uncompressed`,
+              ),
+            );
+          }
+          if (!entry.fileName.endsWith('/')) files += 1;
+          zip.readEntry();
+        });
+        zip.on('end', () => {
+          if (settled) return;
+          if (files === 0)
+            return fail(new FgsError('FSS.1012', 'Function code is empty: the zip archive holds no files'));
+          settled = true;
+          resolve({ files, uncompressedBytes });
+        });
         zip.readEntry();
-      });
-      zip.on('end', () => {
-        if (settled) return;
-        if (files === 0) return fail(new FgsError('FSS.1012', 'Function code is empty: the zip archive holds no files'));
-        settled = true;
-        resolve({ files, uncompressedBytes });
-      });
-      zip.readEntry();
-    });
+      },
+    );
   });
 }
 

@@ -29,7 +29,10 @@ export function readExtra(extra: Record<string, unknown> | null | undefined): Fu
 }
 
 /** Copies only defined values, so an omitted field keeps the stored one. */
-export function mergeExtra(current: Record<string, unknown> | null | undefined, patch: FunctionExtra): Record<string, unknown> {
+export function mergeExtra(
+  current: Record<string, unknown> | null | undefined,
+  patch: FunctionExtra,
+): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...(current ?? {}) };
   for (const [key, value] of Object.entries(patch)) if (value !== undefined) merged[key] = value;
   return merged;

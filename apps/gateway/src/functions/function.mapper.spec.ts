@@ -51,7 +51,10 @@ describe('toFunctionConfigDto', () => {
 
   it('echoes configuration kept in extra', () => {
     const vpc = { vpc_id: 'v', subnet_id: 's' };
-    const dto = toFunctionConfigDto(aFunctionEntity({ extra: { func_vpc: vpc, is_stateful_function: true, depend_version_list: ['d1'] } }), ctx);
+    const dto = toFunctionConfigDto(
+      aFunctionEntity({ extra: { func_vpc: vpc, is_stateful_function: true, depend_version_list: ['d1'] } }),
+      ctx,
+    );
     expect(dto.func_vpc).toEqual(vpc);
     expect(dto.is_stateful_function).toBe(true);
     expect(dto.depend_version_list).toEqual(['d1']);
@@ -60,7 +63,9 @@ describe('toFunctionConfigDto', () => {
 
 describe('imageNameFor', () => {
   it('pads every date part to two digits in UTC', () => {
-    expect(imageNameFor({ updatedAt: new Date('2009-01-02T03:04:05Z'), codeDigest: '12345678' })).toBe('latest-090102030405@12345');
+    expect(imageNameFor({ updatedAt: new Date('2009-01-02T03:04:05Z'), codeDigest: '12345678' })).toBe(
+      'latest-090102030405@12345',
+    );
   });
 });
 

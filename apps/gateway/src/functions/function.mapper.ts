@@ -18,12 +18,20 @@ export function imageNameFor(fn: Pick<FunctionEntity, 'updatedAt' | 'codeDigest'
 }
 
 /** The function object of create/get/update config (`:latest` URN) and list (`qualified` false: no qualifier in func_urn). */
-export function toFunctionConfigDto(fn: FunctionEntity, ctx: FunctionMapperContext, qualified = true): FunctionConfigDto {
+export function toFunctionConfigDto(
+  fn: FunctionEntity,
+  ctx: FunctionMapperContext,
+  qualified = true,
+): FunctionConfigDto {
   const extra = readExtra(fn.extra);
   const dto: FunctionConfigDto = {
     func_id: fn.id,
     resource_id: fn.id,
-    func_urn: formatFunctionUrn(ctx.region, { projectId: fn.projectId, package: fn.package, funcName: fn.funcName }, qualified ? 'latest' : undefined),
+    func_urn: formatFunctionUrn(
+      ctx.region,
+      { projectId: fn.projectId, package: fn.package, funcName: fn.funcName },
+      qualified ? 'latest' : undefined,
+    ),
     func_name: fn.funcName,
     domain_id: ctx.domainId,
     namespace: fn.projectId,
@@ -72,7 +80,11 @@ export function toFunctionConfigDto(fn: FunctionEntity, ctx: FunctionMapperConte
 export function toFunctionCodeDto(fn: FunctionEntity, ctx: FunctionMapperContext): FunctionCodeDto {
   const extra = readExtra(fn.extra);
   return {
-    func_urn: formatFunctionUrn(ctx.region, { projectId: fn.projectId, package: fn.package, funcName: fn.funcName }, 'latest'),
+    func_urn: formatFunctionUrn(
+      ctx.region,
+      { projectId: fn.projectId, package: fn.package, funcName: fn.funcName },
+      'latest',
+    ),
     func_name: fn.funcName,
     domain_id: ctx.domainId,
     runtime: fn.runtime,

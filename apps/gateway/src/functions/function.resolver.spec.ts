@@ -18,12 +18,16 @@ function resolverWith(): FunctionResolver {
 describe('FunctionResolver', () => {
   const resolver = resolverWith();
 
-  it.each(['hello', 'default:hello', `${PROJECT}:default:hello`, `${PROJECT}:default:hello:latest`, `urn:fss:local:${PROJECT}:function:default:hello`, `urn:fss:local:${PROJECT}:function:default:hello:latest`])(
-    'finds the latest head from %s',
-    async (urn) => {
-      await expect(resolver.findLatest(urn, auth)).resolves.toMatchObject({ funcName: 'hello' });
-    },
-  );
+  it.each([
+    'hello',
+    'default:hello',
+    `${PROJECT}:default:hello`,
+    `${PROJECT}:default:hello:latest`,
+    `urn:fss:local:${PROJECT}:function:default:hello`,
+    `urn:fss:local:${PROJECT}:function:default:hello:latest`,
+  ])('finds the latest head from %s', async (urn) => {
+    await expect(resolver.findLatest(urn, auth)).resolves.toMatchObject({ funcName: 'hello' });
+  });
 
   it.each([
     ['a missing function', 'nope', 'FSS.1051'],

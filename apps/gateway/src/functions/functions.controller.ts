@@ -23,7 +23,10 @@ export class FunctionsController {
 
   @Post()
   @HttpCode(200)
-  @ApiOperation({ summary: 'Create a function', description: 'Returns the function object with a `:latest` URN.' })
+  @ApiOperation({
+    summary: 'Create a function',
+    description: 'Returns the function object with a `:latest` URN.',
+  })
   @ApiBody({ schema: bodySchemaOf(createFunctionSchema) })
   @ApiResponse({ status: 200, description: 'The created function' })
   @ApiResponse({ status: 409, description: 'FSS.1061: the function already exists' })
@@ -32,7 +35,10 @@ export class FunctionsController {
   }
 
   @Get()
-  @ApiOperation({ summary: 'List functions', description: '`next_marker` equal to `count` means there are no more pages.' })
+  @ApiOperation({
+    summary: 'List functions',
+    description: '`next_marker` equal to `count` means there are no more pages.',
+  })
   @ApiQuery({ name: 'marker', required: false, description: 'Offset of the first function (default 0)' })
   @ApiQuery({ name: 'maxitems', required: false, description: 'Page size, 1-400 (default 400)' })
   @ApiQuery({ name: 'package_name', required: false, description: 'Only functions of this package' })
@@ -53,16 +59,26 @@ export class FunctionsController {
 
   @Put(':function_urn/config')
   @ApiFunctionUrnParam()
-  @ApiOperation({ summary: 'Update function metadata', description: 'Omitted optional fields keep their value; `func_name` must be the current name.' })
+  @ApiOperation({
+    summary: 'Update function metadata',
+    description: 'Omitted optional fields keep their value; `func_name` must be the current name.',
+  })
   @ApiBody({ schema: bodySchemaOf(updateFunctionConfigSchema) })
   @ApiResponse({ status: 200, description: 'The updated function object' })
-  updateConfig(@Auth() auth: FgsAuthContext, @Param('function_urn') urn: string, @Body() body: unknown): Promise<FunctionConfigDto> {
+  updateConfig(
+    @Auth() auth: FgsAuthContext,
+    @Param('function_urn') urn: string,
+    @Body() body: unknown,
+  ): Promise<FunctionConfigDto> {
     return this.functions.updateConfig(auth, urn, body);
   }
 
   @Get(':function_urn/code')
   @ApiFunctionUrnParam()
-  @ApiOperation({ summary: 'Get function code metadata', description: '`func_code` is returned empty; the package is never echoed.' })
+  @ApiOperation({
+    summary: 'Get function code metadata',
+    description: '`func_code` is returned empty; the package is never echoed.',
+  })
   @ApiResponse({ status: 200, description: 'Code metadata' })
   getCode(@Auth() auth: FgsAuthContext, @Param('function_urn') urn: string): Promise<FunctionCodeDto> {
     return this.functions.getCode(auth, urn);
@@ -70,17 +86,28 @@ export class FunctionsController {
 
   @Put(':function_urn/code')
   @ApiFunctionUrnParam()
-  @ApiOperation({ summary: 'Update function code', description: '`code_type` inline, zip, jar (Base64 in `func_code.file`) or obs (`code_url`).' })
+  @ApiOperation({
+    summary: 'Update function code',
+    description: '`code_type` inline, zip, jar (Base64 in `func_code.file`) or obs (`code_url`).',
+  })
   @ApiBody({ schema: bodySchemaOf(updateFunctionCodeSchema) })
   @ApiResponse({ status: 200, description: 'Code metadata after the update' })
-  updateCode(@Auth() auth: FgsAuthContext, @Param('function_urn') urn: string, @Body() body: unknown): Promise<FunctionCodeDto> {
+  updateCode(
+    @Auth() auth: FgsAuthContext,
+    @Param('function_urn') urn: string,
+    @Body() body: unknown,
+  ): Promise<FunctionCodeDto> {
     return this.functions.updateCode(auth, urn, body);
   }
 
   @Delete(':function_urn')
   @HttpCode(204)
   @ApiFunctionUrnParam()
-  @ApiOperation({ summary: 'Delete a function', description: 'Deletes the function and its triggers (unqualified or `:latest` URN); versions and aliases do not exist yet.' })
+  @ApiOperation({
+    summary: 'Delete a function',
+    description:
+      'Deletes the function and its triggers (unqualified or `:latest` URN); versions and aliases do not exist yet.',
+  })
   @ApiResponse({ status: 204, description: 'Deleted' })
   remove(@Auth() auth: FgsAuthContext, @Param('function_urn') urn: string): Promise<void> {
     return this.functions.delete(auth, urn);

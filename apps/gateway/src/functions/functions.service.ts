@@ -50,7 +50,8 @@ export class FunctionsService {
     assertRunnable(input.runtime);
     const userData = validateUserData(input.user_data ?? '', 'user_data');
     const encryptedUserData = validateUserData(input.encrypted_user_data ?? '', 'encrypted_user_data');
-    if (await this.functions.findByName(auth.projectId, input.package, input.func_name)) throw new FgsError('FSS.1061');
+    if (await this.functions.findByName(auth.projectId, input.package, input.func_name))
+      throw new FgsError('FSS.1061');
     const code = await this.codePackages.prepare({
       codeType: input.code_type,
       file: input.func_code?.file,
@@ -98,7 +99,10 @@ export class FunctionsService {
 
   async list(auth: FgsAuthContext, query: Record<string, unknown>): Promise<ListFunctionsDto> {
     const q = parseListFunctionsQuery(query);
-    const { items, total } = await this.functions.list(auth.projectId, q.marker, q.maxItems, { package: q.packageName, funcName: q.funcName });
+    const { items, total } = await this.functions.list(auth.projectId, q.marker, q.maxItems, {
+      package: q.packageName,
+      funcName: q.funcName,
+    });
     const ctx = this.ctx(auth);
     return {
       functions: items.map((fn) => toFunctionConfigDto(fn, ctx, false)),
@@ -129,11 +133,21 @@ export class FunctionsService {
     });
     const patch: Partial<FunctionEntity> = {
       ...codeColumns(input.code_type, code),
-      extra: mergeExtra(fn.extra, { depend_list: input.depend_list, depend_version_list: input.depend_version_list }),
+      extra: mergeExtra(fn.extra, {
+        depend_list: input.depend_list,
+        depend_version_list: input.depend_version_list,
+      }),
     };
-    const updated = await this.functions.updateCode(auth.projectId, fn.id, patch, { digest: code.digest, data: code.zip });
+    const updated = await this.functions.updateCode(auth.projectId, fn.id, patch, {
+      digest: code.digest,
+      data: code.zip,
+    });
     if (!updated) throw new FgsError('FSS.1051');
-    await this.events.emitFunctionChanged({ functionId: fn.id, projectId: auth.projectId, action: 'updated' });
+    await this.events.emitFunctionChanged({
+      functionId: fn.id,
+      projectId: auth.projectId,
+      action: 'updated',
+    });
     return toFunctionCodeDto(updated, this.ctx(auth));
   }
 
@@ -142,7 +156,10 @@ export class FunctionsService {
     const fn = await this.resolver.findLatest(urn, auth);
     const input = parseBody(updateFunctionConfigSchema, body, FUNCTION_FIELD_ERRORS);
     if (input.func_name !== fn.funcName) {
-      throw new FgsError('FSS.1002', `Invalid parameter func_name: a function cannot be renamed (expected ${fn.funcName})`);
+      throw new FgsError(
+        'FSS.1002',
+        `Invalid parameter func_name: a function cannot be renamed (expected ${fn.funcName})`,
+      );
     }
     assertRunnable(input.runtime);
     const patch: Partial<FunctionEntity> = {
@@ -164,11 +181,17 @@ export class FunctionsService {
     if (input.initializer_handler !== undefined) patch.initializerHandler = input.initializer_handler;
     if (input.initializer_timeout !== undefined) patch.initializerTimeoutS = input.initializer_timeout;
     if (input.enterprise_project_id !== undefined) patch.enterpriseProjectId = input.enterprise_project_id;
-    if (input.strategy_config?.concurrency !== undefined) patch.maxInstances = input.strategy_config.concurrency;
-    if (input.strategy_config?.concurrent_num !== undefined) patch.concurrentNum = input.strategy_config.concurrent_num;
+    if (input.strategy_config?.concurrency !== undefined)
+      patch.maxInstances = input.strategy_config.concurrency;
+    if (input.strategy_config?.concurrent_num !== undefined)
+      patch.concurrentNum = input.strategy_config.concurrent_num;
     const updated = await this.functions.updateConfig(auth.projectId, fn.id, patch);
     if (!updated) throw new FgsError('FSS.1051');
-    await this.events.emitFunctionChanged({ functionId: fn.id, projectId: auth.projectId, action: 'updated' });
+    await this.events.emitFunctionChanged({
+      functionId: fn.id,
+      projectId: auth.projectId,
+      action: 'updated',
+    });
     return toFunctionConfigDto(updated, this.ctx(auth));
   }
 
@@ -185,7 +208,11 @@ export class FunctionsService {
       await this.events.emitTriggerChanged({ triggerId, projectId: auth.projectId, action: 'delete' });
     }
     if (!(await this.functions.delete(auth.projectId, fn.id))) throw new FgsError('FSS.1051');
-    await this.events.emitFunctionChanged({ functionId: fn.id, projectId: auth.projectId, action: 'deleted' });
+    await this.events.emitFunctionChanged({
+      functionId: fn.id,
+      projectId: auth.projectId,
+      action: 'deleted',
+    });
   }
 
   private ctx(auth: FgsAuthContext): { region: string; domainId: string } {
@@ -201,5 +228,11 @@ function assertRunnable(runtime: string): void {
 }
 
 function codeColumns(codeType: string, code: PreparedCode): Partial<FunctionEntity> {
-  return { codeType, codeUrl: code.codeUrl, codeFilename: code.codeFilename, codeDigest: code.digest, codeSize: code.size };
+  return {
+    codeType,
+    codeUrl: code.codeUrl,
+    codeFilename: code.codeFilename,
+    codeDigest: code.digest,
+    codeSize: code.size,
+  };
 }

@@ -2,11 +2,18 @@ import { parseListFunctionsQuery } from './list-query';
 
 describe('parseListFunctionsQuery', () => {
   it('defaults marker to 0 and maxitems to 400', () => {
-    expect(parseListFunctionsQuery({})).toEqual({ marker: 0, maxItems: 400, packageName: undefined, funcName: undefined });
+    expect(parseListFunctionsQuery({})).toEqual({
+      marker: 0,
+      maxItems: 400,
+      packageName: undefined,
+      funcName: undefined,
+    });
   });
 
   it('reads marker, maxitems and the filters', () => {
-    expect(parseListFunctionsQuery({ marker: '20', maxitems: '10', package_name: 'pkg', func_name: 'fn' })).toEqual({
+    expect(
+      parseListFunctionsQuery({ marker: '20', maxitems: '10', package_name: 'pkg', func_name: 'fn' }),
+    ).toEqual({
       marker: 20,
       maxItems: 10,
       packageName: 'pkg',
@@ -26,6 +33,8 @@ describe('parseListFunctionsQuery', () => {
     ['non-numeric marker', { marker: 'abc' }],
     ['repeated parameter', { maxitems: ['1', '2'] }],
   ])('rejects %s with FSS.1001', (_label, query) => {
-    expect(() => parseListFunctionsQuery(query)).toThrow(expect.objectContaining({ code: 'FSS.1001', status: 400 }));
+    expect(() => parseListFunctionsQuery(query)).toThrow(
+      expect.objectContaining({ code: 'FSS.1001', status: 400 }),
+    );
   });
 });

@@ -14,9 +14,17 @@ export function parseListFunctionsQuery(query: Record<string, unknown>): ListFun
   const marker = intParam(query, 'marker', 0);
   const maxItems = intParam(query, 'maxitems', MAX_LIST_ITEMS);
   if (maxItems < 1 || maxItems > MAX_LIST_ITEMS) {
-    throw new FgsError('FSS.1001', `Invalid query parameter maxitems: must be between 1 and ${MAX_LIST_ITEMS}`);
+    throw new FgsError(
+      'FSS.1001',
+      `Invalid query parameter maxitems: must be between 1 and ${MAX_LIST_ITEMS}`,
+    );
   }
-  return { marker, maxItems, packageName: stringParam(query, 'package_name'), funcName: stringParam(query, 'func_name') };
+  return {
+    marker,
+    maxItems,
+    packageName: stringParam(query, 'package_name'),
+    funcName: stringParam(query, 'func_name'),
+  };
 }
 
 function intParam(query: Record<string, unknown>, name: string, fallback: number): number {
@@ -31,6 +39,7 @@ function intParam(query: Record<string, unknown>, name: string, fallback: number
 function stringParam(query: Record<string, unknown>, name: string): string | undefined {
   const raw = query[name];
   if (raw === undefined || raw === '') return undefined;
-  if (typeof raw !== 'string' || raw.length > 64) throw new FgsError('FSS.1001', `Invalid query parameter ${name}`);
+  if (typeof raw !== 'string' || raw.length > 64)
+    throw new FgsError('FSS.1001', `Invalid query parameter ${name}`);
   return raw;
 }

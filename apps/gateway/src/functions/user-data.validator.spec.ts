@@ -22,6 +22,8 @@ describe('validateUserData', () => {
 
   it('rejects more than 4096 bytes with FSS.1018', () => {
     const text = JSON.stringify({ BIG: 'é'.repeat(2100) });
-    expect(() => validateUserData(text, 'encrypted_user_data')).toThrow(expect.objectContaining({ code: 'FSS.1018' }));
+    expect(() => validateUserData(text, 'encrypted_user_data')).toThrow(
+      expect.objectContaining({ code: 'FSS.1018' }),
+    );
   });
 });

@@ -12,19 +12,37 @@ export function validateUserData(text: string, field: 'user_data' | 'encrypted_u
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new FgsError('FSS.1009', `Invalid parameter ${field}: must be a JSON object string such as {"KEY":"value"}`);
+    throw new FgsError(
+      'FSS.1009',
+      `Invalid parameter ${field}: must be a JSON object string such as {"KEY":"value"}`,
+    );
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new FgsError('FSS.1009', `Invalid parameter ${field}: must be a JSON object string such as {"KEY":"value"}`);
+    throw new FgsError(
+      'FSS.1009',
+      `Invalid parameter ${field}: must be a JSON object string such as {"KEY":"value"}`,
+    );
   }
   const entries = Object.entries(parsed);
   for (const [key, value] of entries) {
-    if (!KEY.test(key)) throw new FgsError('FSS.1009', `Invalid parameter ${field}: "${key.slice(0, 64)}" is not a valid variable name`);
-    if (typeof value !== 'string') throw new FgsError('FSS.1009', `Invalid parameter ${field}: the value of "${key}" must be a string`);
-    if (value.includes('\0')) throw new FgsError('FSS.1009', `Invalid parameter ${field}: the value of "${key}" contains a NUL character`);
+    if (!KEY.test(key))
+      throw new FgsError(
+        'FSS.1009',
+        `Invalid parameter ${field}: "${key.slice(0, 64)}" is not a valid variable name`,
+      );
+    if (typeof value !== 'string')
+      throw new FgsError('FSS.1009', `Invalid parameter ${field}: the value of "${key}" must be a string`);
+    if (value.includes('\0'))
+      throw new FgsError(
+        'FSS.1009',
+        `Invalid parameter ${field}: the value of "${key}" contains a NUL character`,
+      );
   }
   if (entries.length > LIMITS.userDataEntries) {
-    throw new FgsError('FSS.1017', `Invalid parameter ${field}: more than ${LIMITS.userDataEntries} environment variables`);
+    throw new FgsError(
+      'FSS.1017',
+      `Invalid parameter ${field}: more than ${LIMITS.userDataEntries} environment variables`,
+    );
   }
   if (Buffer.byteLength(text, 'utf8') > LIMITS.userDataBytes) {
     throw new FgsError('FSS.1018', `Invalid parameter ${field}: larger than ${LIMITS.userDataBytes} bytes`);

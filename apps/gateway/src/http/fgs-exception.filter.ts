@@ -1,4 +1,11 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger, NotFoundException } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  ExceptionFilter,
+  HttpException,
+  Logger,
+  NotFoundException,
+} from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ERROR_CODES, ErrorCode, errorBody, FgsError, FgsErrorBody } from '@ofg/contracts';
 import { requestIdOf } from '../common/fgs-request';
@@ -15,21 +22,30 @@ export interface RenderedError {
 }
 
 /** Maps anything thrown while serving a request to FunctionGraph's error shape; never exposes a stack. */
-export function renderException(exception: unknown, path: string, allowedMethods: AllowedMethodsLookup = () => []): RenderedError {
+export function renderException(
+  exception: unknown,
+  path: string,
+  allowedMethods: AllowedMethodsLookup = () => [],
+): RenderedError {
   if (exception instanceof FgsError) {
     return { status: exception.status, body: errorBody(exception.code, exception.message) };
   }
   if (exception instanceof NotFoundException) {
     const allowed = allowedMethods(path);
     if (allowed.length > 0) {
-      return { status: 405, body: errorBody('FSS.0405', ERROR_CODES['FSS.0405'].message), headers: { Allow: allowed.join(', ') } };
+      return {
+        status: 405,
+        body: errorBody('FSS.0405', ERROR_CODES['FSS.0405'].message),
+        headers: { Allow: allowed.join(', ') },
+      };
     }
     return { status: 404, body: errorBody('APIGW.0101', ERROR_CODES['APIGW.0101'].message) };
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const candidate = `FSS.0${status}`;
-    const code: ErrorCode = candidate in ERROR_CODES ? (candidate as ErrorCode) : status < 500 ? 'FSS.0400' : 'FSS.0500';
+    const code: ErrorCode =
+      candidate in ERROR_CODES ? (candidate as ErrorCode) : status < 500 ? 'FSS.0400' : 'FSS.0500';
     return { status, body: errorBody(code, ERROR_CODES[code].message), unexpected: status >= 500 };
   }
   return { status: 500, body: errorBody('FSS.0500', 'Internal service error'), unexpected: true };

@@ -15,7 +15,10 @@ function app(maxBytes = 64): express.Express {
 
 describe('rawBodyMiddleware', () => {
   it('keeps the exact bytes and parses JSON', async () => {
-    const res = await request(app()).post('/v2/p/fgs/functions').set('Content-Type', 'application/json').send('{ "a" : 1 }');
+    const res = await request(app())
+      .post('/v2/p/fgs/functions')
+      .set('Content-Type', 'application/json')
+      .send('{ "a" : 1 }');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ raw: '{ "a" : 1 }', body: { a: 1 }, length: 11 });
   });
@@ -46,10 +49,16 @@ describe('rawBodyMiddleware', () => {
   });
 
   it('answers 413 FSS.0413 when the declared or streamed size is over the limit', async () => {
-    const declared = await request(app(10)).post('/v2/x').set('Content-Type', 'application/json').send(JSON.stringify({ a: 'x'.repeat(20) }));
+    const declared = await request(app(10))
+      .post('/v2/x')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ a: 'x'.repeat(20) }));
     expect(declared.status).toBe(413);
     expect(declared.body.error_code).toBe('FSS.0413');
-    const r = request(app(10)).post('/v2/x').set('Content-Type', 'application/json').set('Transfer-Encoding', 'chunked');
+    const r = request(app(10))
+      .post('/v2/x')
+      .set('Content-Type', 'application/json')
+      .set('Transfer-Encoding', 'chunked');
     r.write('{"a":"');
     r.write('x'.repeat(50));
     const streamed = await r;

@@ -24,7 +24,8 @@ export function rawBodyMiddleware(options: RawBodyOptions): RequestHandler {
     r.body = undefined;
     const declared = req.headers['content-length'];
     if (declared === undefined && req.headers['transfer-encoding'] === undefined) return next();
-    if (declared !== undefined && Number(declared) > options.maxBytes) return tooLarge(req, res, options.maxBytes);
+    if (declared !== undefined && Number(declared) > options.maxBytes)
+      return tooLarge(req, res, options.maxBytes);
     const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
     if (encoding !== 'identity') {
       return sendFgsError(res, 415, 'FSS.0415', `Content-Encoding ${encoding.slice(0, 32)} is not supported`);
@@ -73,7 +74,12 @@ function finish(req: FgsRequest, res: Response, next: NextFunction, body: Buffer
   const contentType = req.headers['content-type'];
   if (!isJsonContentType(contentType)) {
     if (req.path.startsWith('/v2/')) {
-      return sendFgsError(res, 415, 'FSS.0415', `Content-Type ${String(contentType).slice(0, 64)} is not supported, send application/json`);
+      return sendFgsError(
+        res,
+        415,
+        'FSS.0415',
+        `Content-Type ${String(contentType).slice(0, 64)} is not supported, send application/json`,
+      );
     }
     return next();
   }
@@ -89,5 +95,10 @@ function tooLarge(req: Request, res: Response, maxBytes: number): void {
   // The rest of the body is never read: close the connection once the answer is out instead of draining it.
   res.setHeader('Connection', 'close');
   req.pause();
-  sendFgsError(res, 413, 'FSS.0413', `Request body is larger than ${Math.floor(maxBytes / (1024 * 1024))} MB`);
+  sendFgsError(
+    res,
+    413,
+    'FSS.0413',
+    `Request body is larger than ${Math.floor(maxBytes / (1024 * 1024))} MB`,
+  );
 }

@@ -6,7 +6,13 @@ import { FgsAuthContext, FgsRequest, requestIdOf } from '../common/fgs-request';
 import { ApiFgsAuth, ApiFunctionUrnParam, ApiProjectParam } from '../openapi/api-docs.decorators';
 import { InvocationsService, InvokeRequest } from './invocations.service';
 
-const EVENT_BODY = { schema: { type: 'object', additionalProperties: true, description: 'The event: any JSON value (empty means {})' } } as const;
+const EVENT_BODY = {
+  schema: {
+    type: 'object',
+    additionalProperties: true,
+    description: 'The event: any JSON value (empty means {})',
+  },
+} as const;
 
 function invokeRequest(req: FgsRequest, urn: string): InvokeRequest {
   return { urn, rawBody: req.rawBody ?? Buffer.alloc(0), headers: req.headers, requestId: requestIdOf(req) };
@@ -21,9 +27,20 @@ export class InvocationsController {
   constructor(private readonly invocations: InvocationsService) {}
 
   @Post('invocations')
-  @ApiOperation({ summary: 'Invoke a function synchronously', description: 'Function errors and timeouts are HTTP 200 with `X-Is-Func-Err: true`.' })
-  @ApiHeader({ name: 'X-Cff-Log-Type', required: false, description: '`tail` returns the last 4 KB of the log (X-Cff-Function-Log, Base64)' })
-  @ApiHeader({ name: 'X-CFF-Request-Version', required: false, description: '`v0` (raw result, default) or `v1` (`{request_id,result,log,status}`)' })
+  @ApiOperation({
+    summary: 'Invoke a function synchronously',
+    description: 'Function errors and timeouts are HTTP 200 with `X-Is-Func-Err: true`.',
+  })
+  @ApiHeader({
+    name: 'X-Cff-Log-Type',
+    required: false,
+    description: '`tail` returns the last 4 KB of the log (X-Cff-Function-Log, Base64)',
+  })
+  @ApiHeader({
+    name: 'X-CFF-Request-Version',
+    required: false,
+    description: '`v0` (raw result, default) or `v1` (`{request_id,result,log,status}`)',
+  })
   @ApiBody(EVENT_BODY)
   @ApiResponse({ status: 200, description: 'The function result (v0) or the v1 envelope' })
   @ApiResponse({ status: 429, description: 'FSS.0429: function disabled' })
@@ -42,7 +59,11 @@ export class InvocationsController {
   @ApiOperation({ summary: 'Invoke a function asynchronously' })
   @ApiBody(EVENT_BODY)
   @ApiResponse({ status: 202, description: '`{request_id}`' })
-  invokeAsync(@Auth() auth: FgsAuthContext, @Param('function_urn') urn: string, @Req() req: FgsRequest): Promise<{ request_id: string }> {
+  invokeAsync(
+    @Auth() auth: FgsAuthContext,
+    @Param('function_urn') urn: string,
+    @Req() req: FgsRequest,
+  ): Promise<{ request_id: string }> {
     return this.invocations.invokeAsync(auth, invokeRequest(req, urn));
   }
 }

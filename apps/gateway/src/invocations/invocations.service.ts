@@ -29,7 +29,11 @@ export class InvocationsService {
     const fn = await this.resolveEnabled(auth, req.urn);
     const logType = parseLogType(req.headers['x-cff-log-type']);
     const version = parseRequestVersion(req.headers['x-cff-request-version']);
-    const reply = await this.dispatcher.invokeSync(fn, eventText(req.rawBody), { domainId: auth.domainId, logType, requestId: req.requestId });
+    const reply = await this.dispatcher.invokeSync(fn, eventText(req.rawBody), {
+      domainId: auth.domainId,
+      logType,
+      requestId: req.requestId,
+    });
     const funcDigest = toFunctionSnapshot(fn, this.config.region, auth.domainId).configDigest;
     return renderSyncReply(reply, { version, logType, funcDigest });
   }
@@ -37,7 +41,10 @@ export class InvocationsService {
   async invokeAsync(auth: FgsAuthContext, req: InvokeRequest): Promise<{ request_id: string }> {
     assertPayloadSize(req.rawBody, LIMITS.asyncPayloadBytes, '256 KB');
     const fn = await this.resolveEnabled(auth, req.urn);
-    const requestId = await this.dispatcher.invokeAsync(fn, eventText(req.rawBody), { domainId: auth.domainId, requestId: req.requestId });
+    const requestId = await this.dispatcher.invokeAsync(fn, eventText(req.rawBody), {
+      domainId: auth.domainId,
+      requestId: req.requestId,
+    });
     return { request_id: requestId };
   }
 

@@ -1,5 +1,11 @@
 import { InvocationReply } from '@ofg/contracts';
-import { funcErrorCode, parseLogType, parseRequestVersion, renderSyncReply, tailLog } from './invoke-response';
+import {
+  funcErrorCode,
+  parseLogType,
+  parseRequestVersion,
+  renderSyncReply,
+  tailLog,
+} from './invoke-response';
 
 function aReply(overrides: Partial<InvocationReply> = {}): InvocationReply {
   return {
@@ -52,7 +58,9 @@ describe('funcErrorCode', () => {
   it('is 0 on success, 4036 on timeout, 4001 by default', () => {
     expect(funcErrorCode(aReply())).toBe(0);
     expect(funcErrorCode(aReply({ outcome: 'timeout' }))).toBe(4036);
-    expect(funcErrorCode(aReply({ outcome: 'function_error', result: '{"errorMessage":"boom"}' }))).toBe(4001);
+    expect(funcErrorCode(aReply({ outcome: 'function_error', result: '{"errorMessage":"boom"}' }))).toBe(
+      4001,
+    );
     expect(funcErrorCode(aReply({ outcome: 'function_error', result: 'not json' }))).toBe(4001);
   });
 
@@ -85,37 +93,62 @@ describe('renderSyncReply', () => {
 
   it('renders v1 as the JSON envelope with the log tail when asked', () => {
     const out = renderSyncReply(aReply(), { version: 'v1', logType: 'tail', funcDigest: 'd1' });
-    expect(JSON.parse(out.body)).toEqual({ request_id: 'req-1', result: '{"ok":true}', log: 'line 1\nline 2\n', status: 200 });
+    expect(JSON.parse(out.body)).toEqual({
+      request_id: 'req-1',
+      result: '{"ok":true}',
+      log: 'line 1\nline 2\n',
+      status: 200,
+    });
     expect(Buffer.from(out.headers['X-Cff-Function-Log'], 'base64').toString()).toBe('line 1\nline 2\n');
     expect(out.headers['X-Cff-Response-Version']).toBe('v1');
   });
 
   it('renders v1 without the log unless tail was asked', () => {
-    expect(JSON.parse(renderSyncReply(aReply(), { version: 'v1', logType: 'none', funcDigest: 'd' }).body).log).toBe('');
+    expect(
+      JSON.parse(renderSyncReply(aReply(), { version: 'v1', logType: 'none', funcDigest: 'd' }).body).log,
+    ).toBe('');
   });
 
   it('answers a function error with HTTP 200, X-Is-Func-Err and v1 status 500', () => {
-    const reply = aReply({ outcome: 'function_error', result: '{"errorMessage":"boom","errorType":"Error"}' });
+    const reply = aReply({
+      outcome: 'function_error',
+      result: '{"errorMessage":"boom","errorType":"Error"}',
+    });
     const v1 = renderSyncReply(reply, { version: 'v1', logType: 'none', funcDigest: 'd' });
     expect(v1.status).toBe(200);
     expect(v1.headers['X-Is-Func-Err']).toBe('true');
     expect(v1.headers['X-Func-Err-Code']).toBe('4001');
     expect(JSON.parse(v1.body).status).toBe(500);
-    const v0 = renderSyncReply(aReply({ outcome: 'timeout', result: '{"errorMessage":"timed out"}' }), { version: 'v0', logType: 'none', funcDigest: 'd' });
+    const v0 = renderSyncReply(aReply({ outcome: 'timeout', result: '{"errorMessage":"timed out"}' }), {
+      version: 'v0',
+      logType: 'none',
+      funcDigest: 'd',
+    });
     expect(v0.status).toBe(200);
     expect(v0.headers['X-Func-Err-Code']).toBe('4036');
     expect(v0.body).toBe('{"errorMessage":"timed out"}');
   });
 
   it('answers a platform error with its status and error body', () => {
-    const out = renderSyncReply(aReply({ outcome: 'platform_error', errorCode: 'FSS.0503', result: '{"error_code":"FSS.0503","error_msg":"no capacity"}' }), {
-      version: 'v1',
-      logType: 'tail',
-      funcDigest: 'd',
-    });
+    const out = renderSyncReply(
+      aReply({
+        outcome: 'platform_error',
+        errorCode: 'FSS.0503',
+        result: '{"error_code":"FSS.0503","error_msg":"no capacity"}',
+      }),
+      {
+        version: 'v1',
+        logType: 'tail',
+        funcDigest: 'd',
+      },
+    );
     expect(out.status).toBe(503);
     expect(JSON.parse(out.body)).toEqual({ error_code: 'FSS.0503', error_msg: 'no capacity' });
-    const unknown = renderSyncReply(aReply({ outcome: 'platform_error', errorCode: 'XYZ', result: '' }), { version: 'v0', logType: 'none', funcDigest: 'd' });
+    const unknown = renderSyncReply(aReply({ outcome: 'platform_error', errorCode: 'XYZ', result: '' }), {
+      version: 'v0',
+      logType: 'none',
+      funcDigest: 'd',
+    });
     expect(unknown.status).toBe(500);
     expect(JSON.parse(unknown.body).error_code).toBe('FSS.0500');
   });

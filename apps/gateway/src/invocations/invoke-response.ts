@@ -89,13 +89,21 @@ export function renderSyncReply(reply: InvocationReply, options: RenderOptions):
   if (options.logType === 'tail') headers['X-Cff-Function-Log'] = Buffer.from(log, 'utf8').toString('base64');
   const body =
     options.version === 'v1'
-      ? JSON.stringify({ request_id: reply.requestId, result: reply.result, log, status: errCode === 0 ? 200 : 500 })
+      ? JSON.stringify({
+          request_id: reply.requestId,
+          result: reply.result,
+          log,
+          status: errCode === 0 ? 200 : 500,
+        })
       : reply.result;
   return { status: 200, headers, body };
 }
 
 function renderPlatformError(reply: InvocationReply): RenderedInvocation {
-  const code = reply.errorCode && reply.errorCode in ERROR_CODES ? (reply.errorCode as keyof typeof ERROR_CODES) : 'FSS.0500';
+  const code =
+    reply.errorCode && reply.errorCode in ERROR_CODES
+      ? (reply.errorCode as keyof typeof ERROR_CODES)
+      : 'FSS.0500';
   let message: string = ERROR_CODES[code].message;
   try {
     const parsed = JSON.parse(reply.result) as { error_msg?: unknown };

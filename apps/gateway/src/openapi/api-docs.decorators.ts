@@ -8,7 +8,13 @@ export function ApiFgsAuth(): MethodDecorator & ClassDecorator {
 }
 
 export function ApiProjectParam(): MethodDecorator & ClassDecorator {
-  return applyDecorators(ApiParam({ name: 'project_id', description: 'Project (tenant) id; must be the caller\'s project', type: String }));
+  return applyDecorators(
+    ApiParam({
+      name: 'project_id',
+      description: "Project (tenant) id; must be the caller's project",
+      type: String,
+    }),
+  );
 }
 
 export function ApiFunctionUrnParam(): MethodDecorator & ClassDecorator {

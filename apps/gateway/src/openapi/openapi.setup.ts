@@ -8,15 +8,26 @@ export const AKSK_SECURITY = 'SDK-HMAC-SHA256';
 export function setupOpenApi(app: INestApplication): void {
   const config = new DocumentBuilder()
     .setTitle('OpenFunctionGraph API')
-    .setDescription('Huawei Cloud FunctionGraph v2-compatible control-plane and invocation API, plus the IAM subset clients need.')
+    .setDescription(
+      'Huawei Cloud FunctionGraph v2-compatible control-plane and invocation API, plus the IAM subset clients need.',
+    )
     .setVersion('v2')
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-Auth-Token', description: 'Token from POST /v3/auth/tokens (X-Subject-Token header)' }, TOKEN_SECURITY)
+    .addApiKey(
+      {
+        type: 'apiKey',
+        in: 'header',
+        name: 'X-Auth-Token',
+        description: 'Token from POST /v3/auth/tokens (X-Subject-Token header)',
+      },
+      TOKEN_SECURITY,
+    )
     .addApiKey(
       {
         type: 'apiKey',
         in: 'header',
         name: 'Authorization',
-        description: 'AK/SK signature: `SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<h1;h2>, Signature=<hex>` plus the `X-Sdk-Date` header',
+        description:
+          'AK/SK signature: `SDK-HMAC-SHA256 Access=<AK>, SignedHeaders=<h1;h2>, Signature=<hex>` plus the `X-Sdk-Date` header',
       },
       AKSK_SECURITY,
     )

@@ -24,11 +24,18 @@ export class TriggersController {
 
   @Post()
   @HttpCode(201)
-  @ApiOperation({ summary: 'Create a trigger', description: 'Only TIMER is supported today; other types answer FSS.1101.' })
+  @ApiOperation({
+    summary: 'Create a trigger',
+    description: 'Only TIMER is supported today; other types answer FSS.1101.',
+  })
   @ApiBody({ schema: bodySchemaOf(createTriggerSchema) })
   @ApiResponse({ status: 201, description: 'The trigger' })
   @ApiResponse({ status: 409, description: 'FSS.1148: a timer with this name exists' })
-  create(@Auth() auth: FgsAuthContext, @Param('function_urn') urn: string, @Body() body: unknown): Promise<TriggerDto> {
+  create(
+    @Auth() auth: FgsAuthContext,
+    @Param('function_urn') urn: string,
+    @Body() body: unknown,
+  ): Promise<TriggerDto> {
     return this.triggers.create(auth, urn, body);
   }
 
@@ -63,7 +70,10 @@ export class TriggersController {
 
   @Put(':trigger_type_code/:trigger_id')
   @ApiTriggerParams()
-  @ApiOperation({ summary: 'Update a trigger', description: 'Enable/disable with `trigger_status`; re-applying the current status is FSS.1153 (412).' })
+  @ApiOperation({
+    summary: 'Update a trigger',
+    description: 'Enable/disable with `trigger_status`; re-applying the current status is FSS.1153 (412).',
+  })
   @ApiBody({ schema: bodySchemaOf(updateTriggerSchema) })
   @ApiResponse({ status: 200, description: 'The updated trigger' })
   update(

@@ -35,7 +35,10 @@ export class TriggersService {
     const type = supportedType(input.trigger_type_code);
     const eventData = validateTimerEventData(input.event_data);
     if (await this.triggers.existsByName(auth.projectId, fn.id, type, eventData.name)) {
-      throw new FgsError('FSS.1148', `A timer trigger named ${eventData.name} already exists for this function`);
+      throw new FgsError(
+        'FSS.1148',
+        `A timer trigger named ${eventData.name} already exists for this function`,
+      );
     }
     let created: TriggerEntity;
     try {
@@ -50,10 +53,18 @@ export class TriggersService {
         eventData: { ...eventData },
       });
     } catch (err) {
-      if (isUniqueViolation(err)) throw new FgsError('FSS.1148', `A timer trigger named ${eventData.name} already exists for this function`);
+      if (isUniqueViolation(err))
+        throw new FgsError(
+          'FSS.1148',
+          `A timer trigger named ${eventData.name} already exists for this function`,
+        );
       throw err;
     }
-    await this.events.emitTriggerChanged({ triggerId: created.id, projectId: auth.projectId, action: 'upsert' });
+    await this.events.emitTriggerChanged({
+      triggerId: created.id,
+      projectId: auth.projectId,
+      action: 'upsert',
+    });
     return toTriggerDto(created);
   }
 
@@ -68,7 +79,13 @@ export class TriggersService {
   }
 
   /** Changes `trigger_status` (re-applying the current one is FSS.1153) and, for TIMER, optionally `event_data`. */
-  async update(auth: FgsAuthContext, urn: string, typeCode: string, triggerId: string, body: unknown): Promise<TriggerDto> {
+  async update(
+    auth: FgsAuthContext,
+    urn: string,
+    typeCode: string,
+    triggerId: string,
+    body: unknown,
+  ): Promise<TriggerDto> {
     const { fn, trigger } = await this.findTrigger(auth, urn, typeCode, triggerId);
     const input = parseBody(updateTriggerSchema, body);
     const patch: Partial<TriggerEntity> = {};
@@ -80,8 +97,14 @@ export class TriggersService {
     }
     if (input.event_data !== undefined) {
       const eventData = validateTimerEventData(input.event_data);
-      if (eventData.name !== trigger.name && (await this.triggers.existsByName(auth.projectId, fn.id, trigger.triggerTypeCode, eventData.name))) {
-        throw new FgsError('FSS.1148', `A timer trigger named ${eventData.name} already exists for this function`);
+      if (
+        eventData.name !== trigger.name &&
+        (await this.triggers.existsByName(auth.projectId, fn.id, trigger.triggerTypeCode, eventData.name))
+      ) {
+        throw new FgsError(
+          'FSS.1148',
+          `A timer trigger named ${eventData.name} already exists for this function`,
+        );
       }
       patch.name = eventData.name;
       patch.eventData = { ...eventData };
@@ -91,18 +114,27 @@ export class TriggersService {
     try {
       updated = await this.triggers.update(auth.projectId, trigger.id, patch);
     } catch (err) {
-      if (isUniqueViolation(err)) throw new FgsError('FSS.1148', 'A timer trigger with this name already exists for this function');
+      if (isUniqueViolation(err))
+        throw new FgsError('FSS.1148', 'A timer trigger with this name already exists for this function');
       throw err;
     }
     if (!updated) throw notFound(trigger.triggerTypeCode);
-    await this.events.emitTriggerChanged({ triggerId: trigger.id, projectId: auth.projectId, action: 'upsert' });
+    await this.events.emitTriggerChanged({
+      triggerId: trigger.id,
+      projectId: auth.projectId,
+      action: 'upsert',
+    });
     return toTriggerDto(updated);
   }
 
   async delete(auth: FgsAuthContext, urn: string, typeCode: string, triggerId: string): Promise<void> {
     const { trigger } = await this.findTrigger(auth, urn, typeCode, triggerId);
     if (!(await this.triggers.delete(auth.projectId, trigger.id))) throw notFound(typeCode);
-    await this.events.emitTriggerChanged({ triggerId: trigger.id, projectId: auth.projectId, action: 'delete' });
+    await this.events.emitTriggerChanged({
+      triggerId: trigger.id,
+      projectId: auth.projectId,
+      action: 'delete',
+    });
   }
 
   /** No qualifier or `latest` removes every trigger of the function (spec §3.12). */

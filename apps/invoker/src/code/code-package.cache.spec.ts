@@ -9,8 +9,12 @@ import { CodePackageCache, CodePackageSource } from './code-package.cache';
 import { zipToTar } from './zip-tar.converter';
 
 /** The cache's fixtures in the shared zip builder's terms. */
-function makeZip(items: { name: string; content?: string; mode?: number; dir?: boolean; store?: boolean }[]): Promise<Buffer> {
-  return buildZip(items.map((i) => ({ name: i.name, data: i.content, mode: i.mode, directory: i.dir, store: i.store })));
+function makeZip(
+  items: { name: string; content?: string; mode?: number; dir?: boolean; store?: boolean }[],
+): Promise<Buffer> {
+  return buildZip(
+    items.map((i) => ({ name: i.name, data: i.content, mode: i.mode, directory: i.dir, store: i.store })),
+  );
 }
 
 interface TarItem {
@@ -28,7 +32,12 @@ function readTar(tar: Buffer): Promise<TarItem[]> {
       const chunks: Buffer[] = [];
       stream.on('data', (c: unknown) => chunks.push(c as Buffer));
       stream.on('end', () => {
-        items.push({ name: header.name, type: header.type ?? '', mode: header.mode ?? -1, content: Buffer.concat(chunks).toString() });
+        items.push({
+          name: header.name,
+          type: header.type ?? '',
+          mode: header.mode ?? -1,
+          content: Buffer.concat(chunks).toString(),
+        });
         next();
       });
     });
@@ -89,12 +98,20 @@ describe('zipToTar', () => {
   });
 
   it('rejects a path that climbs out of the code root', async () => {
-    const zip = renameInZip(await makeZip([{ name: 'xx/evil.js', content: 'x' }]), 'xx/evil.js', '../evil.js');
+    const zip = renameInZip(
+      await makeZip([{ name: 'xx/evil.js', content: 'x' }]),
+      'xx/evil.js',
+      '../evil.js',
+    );
     await expect(zipToTar(zip)).rejects.toThrow(/invalid relative path|path traversal/);
   });
 
   it('rejects an absolute path', async () => {
-    const zip = renameInZip(await makeZip([{ name: 'etc/passwd', content: 'x' }]), 'etc/passwd', '/etc/passw');
+    const zip = renameInZip(
+      await makeZip([{ name: 'etc/passwd', content: 'x' }]),
+      'etc/passwd',
+      '/etc/passw',
+    );
     await expect(zipToTar(zip)).rejects.toThrow(/absolute path/);
   });
 
@@ -104,7 +121,9 @@ describe('zipToTar', () => {
   });
 
   it('rejects more than 10 000 entries by default', async () => {
-    const zip = await makeZip(Array.from({ length: 10_001 }, (_, i) => ({ name: `f${i}`, content: '', store: true })));
+    const zip = await makeZip(
+      Array.from({ length: 10_001 }, (_, i) => ({ name: `f${i}`, content: '', store: true })),
+    );
     const err: unknown = await zipToTar(zip).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FgsError);
     expect((err as FgsError).code).toBe('FSS.1011');
@@ -113,8 +132,12 @@ describe('zipToTar', () => {
 
   it('accepts exactly the entry limit', async () => {
     const zip = await makeZip([1, 2, 3].map((n) => ({ name: `f${n}`, content: `${n}` })));
-    await expect(zipToTar(zip, { maxEntries: 3, maxUncompressedBytes: 100 })).resolves.toMatchObject({ files: 3 });
-    await expect(zipToTar(zip, { maxEntries: 2, maxUncompressedBytes: 100 })).rejects.toThrow(/more than 2 entries/);
+    await expect(zipToTar(zip, { maxEntries: 3, maxUncompressedBytes: 100 })).resolves.toMatchObject({
+      files: 3,
+    });
+    await expect(zipToTar(zip, { maxEntries: 2, maxUncompressedBytes: 100 })).rejects.toThrow(
+      /more than 2 entries/,
+    );
   });
 
   it('rejects packages that expand beyond the uncompressed limit', async () => {
@@ -122,8 +145,12 @@ describe('zipToTar', () => {
       { name: 'a', content: 'x'.repeat(600) },
       { name: 'b', content: 'y'.repeat(600) },
     ]);
-    await expect(zipToTar(zip, { maxEntries: 10, maxUncompressedBytes: 1000 })).rejects.toThrow(/more than 1000 bytes/);
-    await expect(zipToTar(zip, { maxEntries: 10, maxUncompressedBytes: 1200 })).resolves.toMatchObject({ bytes: 1200 });
+    await expect(zipToTar(zip, { maxEntries: 10, maxUncompressedBytes: 1000 })).rejects.toThrow(
+      /more than 1000 bytes/,
+    );
+    await expect(zipToTar(zip, { maxEntries: 10, maxUncompressedBytes: 1200 })).resolves.toMatchObject({
+      bytes: 1200,
+    });
   });
 
   it('rejects garbage', async () => {
@@ -191,7 +218,9 @@ describe('CodePackageCache', () => {
   });
 
   it('bounds the memory it holds, evicting the least recently used tar', async () => {
-    const zips = await Promise.all([1, 2, 3].map((n) => makeZip([{ name: `f${n}.js`, content: `${n}`.repeat(5000) }])));
+    const zips = await Promise.all(
+      [1, 2, 3].map((n) => makeZip([{ name: `f${n}.js`, content: `${n}`.repeat(5000) }])),
+    );
     source = new CountingSource(new Map(zips.map((z) => [sha512(z), { projectId: PROJECT, zip: z }])));
     const oneTar = (await zipToTar(zips[0])).tar.length;
     const cache = new CodePackageCache(source, { dir, memoryBytes: oneTar * 2 });

@@ -57,13 +57,20 @@ export class CodePackageCache {
       if (cached) return cached;
     }
     const zip = await this.source.findForProject(projectId, digest);
-    if (!zip) throw new FgsError('FSS.0404', `code package ${digest.slice(0, 16)}… not found for this project`);
+    if (!zip)
+      throw new FgsError('FSS.0404', `code package ${digest.slice(0, 16)}… not found for this project`);
     const actual = createHash('sha512').update(zip).digest('hex');
-    if (actual !== digest) throw new FgsError('FSS.1011', `code package digest mismatch (expected ${digest.slice(0, 16)}…, got ${actual.slice(0, 16)}…)`);
+    if (actual !== digest)
+      throw new FgsError(
+        'FSS.1011',
+        `code package digest mismatch (expected ${digest.slice(0, 16)}…, got ${actual.slice(0, 16)}…)`,
+      );
     const { tar } = await zipToTar(zip, this.options.limits ?? DEFAULT_ZIP_LIMITS);
     this.grants.add(grant);
     this.remember(digest, tar);
-    await this.toDisk(projectId, digest, tar).catch((err: unknown) => this.logger.warn(`code cache write failed: ${String(err)}`));
+    await this.toDisk(projectId, digest, tar).catch((err: unknown) =>
+      this.logger.warn(`code cache write failed: ${String(err)}`),
+    );
     return tar;
   }
 

@@ -9,7 +9,10 @@ export interface ZipLimits {
   maxUncompressedBytes: number;
 }
 
-export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxEntries: LIMITS.zipEntries, maxUncompressedBytes: LIMITS.unzippedCodeBytes };
+export const DEFAULT_ZIP_LIMITS: ZipLimits = {
+  maxEntries: LIMITS.zipEntries,
+  maxUncompressedBytes: LIMITS.unzippedCodeBytes,
+};
 
 export interface TarResult {
   tar: Buffer;
@@ -29,7 +32,8 @@ function invalid(message: string): FgsError {
 
 /** Re-checks what yauzl already validates, so a future option change cannot open a traversal. */
 function safeName(raw: string): string {
-  if (raw.includes('\0') || raw.includes('\\')) throw invalid(`bad characters in entry name ${JSON.stringify(raw)}`);
+  if (raw.includes('\0') || raw.includes('\\'))
+    throw invalid(`bad characters in entry name ${JSON.stringify(raw)}`);
   if (raw.startsWith('/') || /^[A-Za-z]:/.test(raw)) throw invalid(`absolute path ${JSON.stringify(raw)}`);
   const parts = raw.split('/').filter((p) => p !== '' && p !== '.');
   if (parts.includes('..')) throw invalid(`path traversal in ${JSON.stringify(raw)}`);
@@ -47,17 +51,21 @@ function unixMode(entry: Entry): number {
  */
 export function zipToTar(zip: Buffer, limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<TarResult> {
   return new Promise<TarResult>((resolve, reject) => {
-    fromBuffer(zip, { lazyEntries: true, validateEntrySizes: true, decodeStrings: true, strictFileNames: false }, (openErr, zipfile) => {
-      if (openErr || !zipfile) return reject(invalid(openErr?.message ?? 'unreadable zip'));
-      if (zipfile.entryCount > limits.maxEntries) {
-        zipfile.close();
-        return reject(invalid(`more than ${limits.maxEntries} entries`));
-      }
-      convert(zipfile, limits).then(resolve, (err: unknown) => {
-        zipfile.close();
-        reject(err instanceof FgsError ? err : invalid(err instanceof Error ? err.message : String(err)));
-      });
-    });
+    fromBuffer(
+      zip,
+      { lazyEntries: true, validateEntrySizes: true, decodeStrings: true, strictFileNames: false },
+      (openErr, zipfile) => {
+        if (openErr || !zipfile) return reject(invalid(openErr?.message ?? 'unreadable zip'));
+        if (zipfile.entryCount > limits.maxEntries) {
+          zipfile.close();
+          return reject(invalid(`more than ${limits.maxEntries} entries`));
+        }
+        convert(zipfile, limits).then(resolve, (err: unknown) => {
+          zipfile.close();
+          reject(err instanceof FgsError ? err : invalid(err instanceof Error ? err.message : String(err)));
+        });
+      },
+    );
   });
 }
 
@@ -99,11 +107,17 @@ async function convert(zipfile: ZipFile, limits: ZipLimits): Promise<TarResult> 
       continue;
     }
     bytes += entry.uncompressedSize;
-    if (bytes > limits.maxUncompressedBytes) throw invalid(`expands to more than ${limits.maxUncompressedBytes} bytes`);
+    if (bytes > limits.maxUncompressedBytes)
+      throw invalid(`expands to more than ${limits.maxUncompressedBytes} bytes`);
     await addDir(name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '', mtime);
-    const executable = (entry.versionMadeBy >> 8 === MADE_BY_UNIX || fileType === S_IFREG) && (mode & 0o111) !== 0;
+    const executable =
+      (entry.versionMadeBy >> 8 === MADE_BY_UNIX || fileType === S_IFREG) && (mode & 0o111) !== 0;
     const content = await openEntry(zipfile, entry);
-    await writeEntry(tar, { name, type: 'file', size: entry.uncompressedSize, mode: executable ? 0o755 : 0o644, mtime }, content);
+    await writeEntry(
+      tar,
+      { name, type: 'file', size: entry.uncompressedSize, mode: executable ? 0o755 : 0o644, mtime },
+      content,
+    );
     files += 1;
   }
   zipfile.close();

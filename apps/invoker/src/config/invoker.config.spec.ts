@@ -2,7 +2,10 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InvokerConfigError, loadInvokerConfig } from './invoker.config';
 
-const REQUIRED = { DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/ofg', REDIS_URL: 'redis://127.0.0.1:6379' };
+const REQUIRED = {
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/ofg',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+};
 
 describe('loadInvokerConfig', () => {
   it('applies the documented defaults', () => {
@@ -18,7 +21,13 @@ describe('loadInvokerConfig', () => {
       instances: { keepAliveMs: 300_000, readyTimeoutMs: 10_000 },
       runtimeImages: { nodejs: 'openfunctiongraph/runtime-nodejs:latest' },
       codeCache: { dir: join(tmpdir(), 'ofg-code-cache'), memoryBytes: 256 * 1024 * 1024 },
-      docker: { socketPath: '/var/run/docker.sock', network: 'ofg-functions', pidsLimit: 128, tmpMb: 512, nofile: 1024 },
+      docker: {
+        socketPath: '/var/run/docker.sock',
+        network: 'ofg-functions',
+        pidsLimit: 128,
+        tmpMb: 512,
+        nofile: 1024,
+      },
     });
   });
 
@@ -53,7 +62,8 @@ describe('loadInvokerConfig', () => {
   });
 
   it('fails with one readable message naming every bad variable', () => {
-    const load = (): unknown => loadInvokerConfig({ REDIS_URL: 'http://nope', WORKER_CONCURRENCY: 'many', INVOKER_ID: 'bad id!' });
+    const load = (): unknown =>
+      loadInvokerConfig({ REDIS_URL: 'http://nope', WORKER_CONCURRENCY: 'many', INVOKER_ID: 'bad id!' });
 
     expect(load).toThrow(InvokerConfigError);
     expect(load).toThrow(/^invalid invoker configuration: /);

@@ -4,8 +4,14 @@ import { z } from 'zod';
 
 /** Environment of the invoker, validated at boot (units in the names). */
 export const invokerEnvSchema = z.object({
-  DATABASE_URL: z.string().min(1).regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
-  REDIS_URL: z.string().min(1).regex(/^rediss?:\/\//, 'must be a redis:// URL'),
+  DATABASE_URL: z
+    .string()
+    .min(1)
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
+  REDIS_URL: z
+    .string()
+    .min(1)
+    .regex(/^rediss?:\/\//, 'must be a redis:// URL'),
   INVOKER_ID: z
     .string()
     .min(1)
@@ -13,16 +19,36 @@ export const invokerEnvSchema = z.object({
     .regex(/^[A-Za-z0-9_.-]+$/, 'may only contain letters, digits, "_", "." and "-"')
     .optional(),
   INVOKER_PORT: z.coerce.number().int().min(1).max(65535).default(8081),
-  OFG_REGION: z.string().min(1).max(64).regex(/^[A-Za-z0-9-]+$/).default('local'),
+  OFG_REGION: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9-]+$/)
+    .default('local'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(64),
   INSTANCE_KEEPALIVE_MS: z.coerce.number().int().min(1000).default(300_000),
-  FUNCTION_NETWORK: z.string().min(1).max(64).regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be a Docker network name').default('ofg-functions'),
+  FUNCTION_NETWORK: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be a Docker network name')
+    .default('ofg-functions'),
   RUNTIME_IMAGE_NODEJS: z.string().min(1).default('openfunctiongraph/runtime-nodejs:latest'),
   CODE_CACHE_DIR: z.string().min(1).default(join(tmpdir(), 'ofg-code-cache')),
-  CODE_CACHE_MEMORY_MB: z.coerce.number().int().min(0).max(64 * 1024).default(256),
+  CODE_CACHE_MEMORY_MB: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(64 * 1024)
+    .default(256),
   DOCKER_SOCKET: z.string().min(1).default('/var/run/docker.sock'),
   CONTAINER_PIDS_LIMIT: z.coerce.number().int().min(16).max(65_536).default(128),
-  CONTAINER_TMP_MB: z.coerce.number().int().min(1).max(64 * 1024).default(512),
+  CONTAINER_TMP_MB: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(64 * 1024)
+    .default(512),
   CONTAINER_NOFILE: z.coerce.number().int().min(64).max(1_048_576).default(1024),
   INSTANCE_READY_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
@@ -62,7 +88,9 @@ export function loadInvokerConfig(env: NodeJS.ProcessEnv = process.env): Invoker
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = invokerEnvSchema.safeParse(cleaned);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`).join('; ');
+    const problems = parsed.error.issues
+      .map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`)
+      .join('; ');
     throw new InvokerConfigError(`invalid invoker configuration: ${problems}`);
   }
   const e = parsed.data;

@@ -6,7 +6,11 @@ import { InstancePoolService } from '../instances/instance-pool.service';
 function isFunctionChangedEvent(value: unknown): value is FunctionChangedEvent {
   const v = value as Partial<FunctionChangedEvent> | null;
   return (
-    typeof v === 'object' && v !== null && typeof v.functionId === 'string' && typeof v.projectId === 'string' && (v.action === 'updated' || v.action === 'deleted')
+    typeof v === 'object' &&
+    v !== null &&
+    typeof v.functionId === 'string' &&
+    typeof v.projectId === 'string' &&
+    (v.action === 'updated' || v.action === 'deleted')
   );
 }
 
@@ -24,7 +28,17 @@ export class FunctionEventsController {
       return;
     }
     // A missed event only delays the cleanup until the idle keep-alive expires.
-    const retired = await this.pool.retireFunction(event.projectId, event.functionId, event.action === 'deleted');
-    if (retired > 0) this.logger.log({ msg: 'retired instances of a changed function', functionId: event.functionId, action: event.action, retired });
+    const retired = await this.pool.retireFunction(
+      event.projectId,
+      event.functionId,
+      event.action === 'deleted',
+    );
+    if (retired > 0)
+      this.logger.log({
+        msg: 'retired instances of a changed function',
+        functionId: event.functionId,
+        action: event.action,
+        retired,
+      });
   }
 }

@@ -26,7 +26,10 @@ describe('InstancePoolService', () => {
   let pool: InstancePoolService;
   let clockOffset: number;
 
-  const makePool = (behaviour: FakeBootstrapBehaviour = {}, options: Partial<PoolOptions> = {}): InstancePoolService => {
+  const makePool = (
+    behaviour: FakeBootstrapBehaviour = {},
+    options: Partial<PoolOptions> = {},
+  ): InstancePoolService => {
     runtime = new FakeContainerRuntime(behaviour);
     pool = new InstancePoolService(runtime, bootstrap, code, metrics, {
       invokerId: INVOKER_ID,
@@ -69,7 +72,11 @@ describe('InstancePoolService', () => {
     expect(code.calls).toBe(1);
     const [container] = runtime.running;
     expect(container.bootstrap.code?.toString()).toBe('a tar');
-    expect(container.spec).toMatchObject({ image: 'openfunctiongraph/runtime-nodejs:test', memoryMb: 128, cpuMillicores: 300 });
+    expect(container.spec).toMatchObject({
+      image: 'openfunctiongraph/runtime-nodejs:test',
+      memoryMb: 128,
+      cpuMillicores: 300,
+    });
     expect(container.spec.labels).toMatchObject({
       [CONTAINER_LABELS.managed]: 'true',
       [CONTAINER_LABELS.invokerId]: INVOKER_ID,
@@ -141,11 +148,15 @@ describe('InstancePoolService', () => {
   it('never shares an instance across tenants, versions or configurations', async () => {
     makePool();
     const base = aFunctionSnapshot().withName('same').build();
-    const otherTenant = aFunctionSnapshot().withName('same').withProject('ffffffffffffffffffffffffffffffff').build();
+    const otherTenant = aFunctionSnapshot()
+      .withName('same')
+      .withProject('ffffffffffffffffffffffffffffffff')
+      .build();
     const otherVersion = aFunctionSnapshot().withName('same').withVersion('v1').build();
     const otherConfig = aFunctionSnapshot().withName('same').withMemory(256).build();
 
-    for (const s of [base, otherTenant, otherVersion, otherConfig]) pool.release((await pool.acquire(s)).instance);
+    for (const s of [base, otherTenant, otherVersion, otherConfig])
+      pool.release((await pool.acquire(s)).instance);
 
     expect(runtime.startCalls).toBe(4);
   });
@@ -201,9 +212,18 @@ describe('InstancePoolService', () => {
 
   it('sweeps containers of this invoker left from an earlier run, not other invokers', async () => {
     makePool();
-    runtime.addLeftover('old-1', { [CONTAINER_LABELS.managed]: 'true', [CONTAINER_LABELS.invokerId]: INVOKER_ID });
-    runtime.addLeftover('old-2', { [CONTAINER_LABELS.managed]: 'true', [CONTAINER_LABELS.invokerId]: INVOKER_ID });
-    runtime.addLeftover('theirs', { [CONTAINER_LABELS.managed]: 'true', [CONTAINER_LABELS.invokerId]: 'another-invoker' });
+    runtime.addLeftover('old-1', {
+      [CONTAINER_LABELS.managed]: 'true',
+      [CONTAINER_LABELS.invokerId]: INVOKER_ID,
+    });
+    runtime.addLeftover('old-2', {
+      [CONTAINER_LABELS.managed]: 'true',
+      [CONTAINER_LABELS.invokerId]: INVOKER_ID,
+    });
+    runtime.addLeftover('theirs', {
+      [CONTAINER_LABELS.managed]: 'true',
+      [CONTAINER_LABELS.invokerId]: 'another-invoker',
+    });
     const live = await pool.acquire(aFunctionSnapshot().build());
 
     expect(await pool.sweepOrphans()).toBe(2);
@@ -228,14 +248,22 @@ describe('InstancePoolService', () => {
 
   it('reports a failed initializer as InstanceInitError and removes the container', async () => {
     makePool({
-      init: () => ({ ok: false, durationMs: 3, log: 'init log\n', error: { errorMessage: 'function initialization exception: nope', errorType: 'Error' } }),
+      init: () => ({
+        ok: false,
+        durationMs: 3,
+        log: 'init log\n',
+        error: { errorMessage: 'function initialization exception: nope', errorType: 'Error' },
+      }),
     });
     const snapshot = aFunctionSnapshot().withInitializer('index.initializer', 5).build();
 
     const failure = pool.acquire(snapshot);
 
     await expect(failure).rejects.toBeInstanceOf(InstanceInitError);
-    await expect(failure).rejects.toMatchObject({ error: { errorMessage: 'function initialization exception: nope' }, log: 'init log\n' });
+    await expect(failure).rejects.toMatchObject({
+      error: { errorMessage: 'function initialization exception: nope' },
+      log: 'init log\n',
+    });
     expect(runtime.running).toHaveLength(0);
     expect(pool.instances(snapshot)).toHaveLength(0);
     expect(runtime.containers.values().next().value!.bootstrap.initRequest).toMatchObject({
@@ -258,13 +286,18 @@ describe('InstancePoolService', () => {
 
   it('refuses runtimes it has no image for without touching the engine', async () => {
     makePool();
-    await expect(pool.acquire(aFunctionSnapshot().withRuntime('Java17').build())).rejects.toThrow('runtime Java17 is not supported');
+    await expect(pool.acquire(aFunctionSnapshot().withRuntime('Java17').build())).rejects.toThrow(
+      'runtime Java17 is not supported',
+    );
     expect(runtime.startCalls).toBe(0);
   });
 
   it('removes every container and refuses new acquires on shutdown', async () => {
     makePool();
-    const snapshots: FunctionSnapshot[] = [aFunctionSnapshot().withName('a').build(), aFunctionSnapshot().withName('b').build()];
+    const snapshots: FunctionSnapshot[] = [
+      aFunctionSnapshot().withName('a').build(),
+      aFunctionSnapshot().withName('b').build(),
+    ];
     for (const s of snapshots) await pool.acquire(s);
 
     await pool.shutdown();

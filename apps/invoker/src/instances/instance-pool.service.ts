@@ -82,7 +82,9 @@ export class InstancePoolService implements OnModuleInit, OnApplicationShutdown 
   /** Starts the idle sweeper; it never keeps the process alive. */
   startSweeper(): void {
     if (this.sweeper) return;
-    const every = this.options.sweepIntervalMs ?? Math.max(1000, Math.min(30_000, Math.floor(this.options.keepAliveMs / 4)));
+    const every =
+      this.options.sweepIntervalMs ??
+      Math.max(1000, Math.min(30_000, Math.floor(this.options.keepAliveMs / 4)));
     this.sweeper = setInterval(() => void this.sweepIdle(), every);
     this.sweeper.unref();
   }
@@ -110,7 +112,13 @@ export class InstancePoolService implements OnModuleInit, OnApplicationShutdown 
       return { instance: starting, startKind: 'cold' };
     }
 
-    const instance = new Instance(randomBytes(6).toString('hex'), key, snapshot, Math.max(1, snapshot.concurrentNum), now);
+    const instance = new Instance(
+      randomBytes(6).toString('hex'),
+      key,
+      snapshot,
+      Math.max(1, snapshot.concurrentNum),
+      now,
+    );
     instance.lease(now);
     list.push(instance);
     instance.ready = this.bringUp(instance);
@@ -134,10 +142,17 @@ export class InstancePoolService implements OnModuleInit, OnApplicationShutdown 
    */
   async retireFunction(projectId: string, functionId: string, allVersions: boolean): Promise<number> {
     const affected = this.all().filter(
-      (i) => i.snapshot.projectId === projectId && i.snapshot.functionId === functionId && (allVersions || i.snapshot.version === 'latest'),
+      (i) =>
+        i.snapshot.projectId === projectId &&
+        i.snapshot.functionId === functionId &&
+        (allVersions || i.snapshot.version === 'latest'),
     );
     for (const i of affected) i.retired = true;
-    await Promise.all(affected.filter((i) => i.active === 0 && i.state !== 'starting').map((i) => this.recycle(i, 'function changed')));
+    await Promise.all(
+      affected
+        .filter((i) => i.active === 0 && i.state !== 'starting')
+        .map((i) => this.recycle(i, 'function changed')),
+    );
     return affected.length;
   }
 
@@ -148,7 +163,13 @@ export class InstancePoolService implements OnModuleInit, OnApplicationShutdown 
     // Without a handle the start is still running; bringUp sees `draining` and removes the container itself.
     if (!instance.handle || instance.containerRemoved) return;
     instance.containerRemoved = true;
-    this.logger.log({ msg: 'recycling instance', instance: instance.id, container: instance.handle.id, funcUrn: instance.snapshot.funcUrn, reason });
+    this.logger.log({
+      msg: 'recycling instance',
+      instance: instance.id,
+      container: instance.handle.id,
+      funcUrn: instance.snapshot.funcUrn,
+      reason,
+    });
     try {
       await this.runtime.remove(instance.handle.id);
     } catch (err) {
@@ -169,15 +190,24 @@ export class InstancePoolService implements OnModuleInit, OnApplicationShutdown 
   /** Removes instances idle for longer than the keep-alive. */
   async sweepIdle(): Promise<number> {
     const now = this.now();
-    const expired = this.all().filter((i) => i.state === 'idle' && i.active === 0 && now - i.lastUsedAt > this.options.keepAliveMs);
+    const expired = this.all().filter(
+      (i) => i.state === 'idle' && i.active === 0 && now - i.lastUsedAt > this.options.keepAliveMs,
+    );
     await Promise.all(expired.map((i) => this.recycle(i, 'idle keep-alive expired')));
     return expired.length;
   }
 
   /** Removes containers a previous run of this invoker left behind. */
   async sweepOrphans(): Promise<number> {
-    const mine = new Set(this.all().map((i) => i.handle?.id).filter((id): id is string => !!id));
-    const found = await this.runtime.list({ [CONTAINER_LABELS.managed]: 'true', [CONTAINER_LABELS.invokerId]: this.options.invokerId });
+    const mine = new Set(
+      this.all()
+        .map((i) => i.handle?.id)
+        .filter((id): id is string => !!id),
+    );
+    const found = await this.runtime.list({
+      [CONTAINER_LABELS.managed]: 'true',
+      [CONTAINER_LABELS.invokerId]: this.options.invokerId,
+    });
     const orphans = found.filter((c) => !mine.has(c.id));
     await Promise.all(orphans.map((c) => this.runtime.remove(c.id)));
     if (orphans.length > 0) this.logger.log({ msg: 'removed orphan containers', count: orphans.length });
@@ -192,7 +222,9 @@ export class InstancePoolService implements OnModuleInit, OnApplicationShutdown 
     this.closed = true;
     const instances = this.all();
     await Promise.all(instances.map((i) => this.recycle(i, 'invoker shutdown')));
-    await this.sweepOrphans().catch((err: unknown) => this.logger.warn({ msg: 'final container sweep failed', err: String(err) }));
+    await this.sweepOrphans().catch((err: unknown) =>
+      this.logger.warn({ msg: 'final container sweep failed', err: String(err) }),
+    );
   }
 
   /** Instance counts by state (metrics gauge). */
@@ -227,13 +259,18 @@ export class InstancePoolService implements OnModuleInit, OnApplicationShutdown 
           [CONTAINER_LABELS.version]: snapshot.version,
         },
       });
-      if (instance.state === 'draining' || this.closed) throw new InstanceStartError('instance recycled while starting', 'FSS.0503');
+      if (instance.state === 'draining' || this.closed)
+        throw new InstanceStartError('instance recycled while starting', 'FSS.0503');
       const containerMs = this.now() - started;
       await this.waitReady(instance);
       const readyMs = this.now() - started;
       await this.bootstrap.putCode(instance.endpoint, await tar, PUT_CODE_TIMEOUT_MS);
       const codeMs = this.now() - started;
-      const init = await this.bootstrap.init(instance.endpoint, initRequest(snapshot), initTimeoutMs(snapshot));
+      const init = await this.bootstrap.init(
+        instance.endpoint,
+        initRequest(snapshot),
+        initTimeoutMs(snapshot),
+      );
       if (!init.ok) {
         throw new InstanceInitError(
           init.error ?? { errorMessage: 'function initialization failed', errorType: 'InitializationError' },
@@ -246,12 +283,23 @@ export class InstancePoolService implements OnModuleInit, OnApplicationShutdown 
       this.metrics.coldStart(tookMs);
       // Cumulative milliseconds at the end of each phase, to see where cold starts go.
       const phases = { containerMs, readyMs, codeMs, initMs: tookMs };
-      this.logger.log({ msg: 'instance started', instance: instance.id, container: instance.handle.id, funcUrn: snapshot.funcUrn, tookMs, phases });
+      this.logger.log({
+        msg: 'instance started',
+        instance: instance.id,
+        container: instance.handle.id,
+        funcUrn: snapshot.funcUrn,
+        tookMs,
+        phases,
+      });
     } catch (err) {
       await this.recycle(instance, 'start failed');
       if (err instanceof InstanceInitError || err instanceof InstanceStartError) throw err;
       if (err instanceof FgsError) throw new InstanceStartError(err.message, err.code, { cause: err });
-      throw new InstanceStartError(`could not start an instance: ${err instanceof Error ? err.message : String(err)}`, 'FSS.0500', { cause: err });
+      throw new InstanceStartError(
+        `could not start an instance: ${err instanceof Error ? err.message : String(err)}`,
+        'FSS.0500',
+        { cause: err },
+      );
     }
   }
 
@@ -260,11 +308,15 @@ export class InstancePoolService implements OnModuleInit, OnApplicationShutdown 
     const deadline = this.now() + this.options.readyTimeoutMs;
     let nextExitCheck = this.now() + EXIT_CHECK_EVERY_MS;
     while (this.now() < deadline) {
-      if (await this.bootstrap.isReady(instance.endpoint, Math.min(1000, Math.max(1, deadline - this.now())))) return;
+      if (await this.bootstrap.isReady(instance.endpoint, Math.min(1000, Math.max(1, deadline - this.now()))))
+        return;
       if (this.now() >= nextExitCheck) {
         nextExitCheck = this.now() + EXIT_CHECK_EVERY_MS;
         const exit = await this.exitOf(instance);
-        if (exit) throw new InstanceStartError(`the runtime container exited during start (exit code ${exit.exitCode ?? 'unknown'})`);
+        if (exit)
+          throw new InstanceStartError(
+            `the runtime container exited during start (exit code ${exit.exitCode ?? 'unknown'})`,
+          );
       }
       await sleep(HEALTH_POLL_MS);
     }
@@ -318,13 +370,17 @@ export function initRequest(snapshot: FunctionSnapshot): RuntimeInitRequest {
   return {
     handler: snapshot.handler,
     initializer: snapshot.initializerHandler,
-    initializerTimeoutMs: snapshot.initializerHandler ? (snapshot.initializerTimeoutS ?? 3) * 1000 : undefined,
+    initializerTimeoutMs: snapshot.initializerHandler
+      ? (snapshot.initializerTimeoutS ?? 3) * 1000
+      : undefined,
     env,
   };
 }
 
 function initTimeoutMs(snapshot: FunctionSnapshot): number {
-  return snapshot.initializerHandler ? (snapshot.initializerTimeoutS ?? 3) * 1000 + INIT_SLACK_MS : INIT_TIMEOUT_MS;
+  return snapshot.initializerHandler
+    ? (snapshot.initializerTimeoutS ?? 3) * 1000 + INIT_SLACK_MS
+    : INIT_TIMEOUT_MS;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -8,7 +8,12 @@ import { InstancePoolService } from '../instances/instance-pool.service';
 import { InvokerMetrics } from '../metrics/invoker.metrics';
 import { BootstrapClient } from '../runtime/bootstrap.client';
 import { InvocationExecutor } from './invocation.executor';
-import { InvocationJobHandler, InvocationLedger, ReplyPublisher, RetryableInvocationError } from './invocation-job.handler';
+import {
+  InvocationJobHandler,
+  InvocationLedger,
+  ReplyPublisher,
+  RetryableInvocationError,
+} from './invocation-job.handler';
 import { InvocationRecord } from './invocation-record.buffer';
 
 /** The async ledger's conditional updates, in memory (same predicates as InvocationRepository). */
@@ -17,7 +22,8 @@ class FakeLedger implements InvocationLedger {
 
   async markRunning(requestId: string, attempt: number, invokerId: string): Promise<boolean> {
     const row = this.rows.get(requestId);
-    if (!row || !['WAIT', 'RUNNING'].includes(row.status ?? '') || (row.attempt ?? 0) >= attempt) return false;
+    if (!row || !['WAIT', 'RUNNING'].includes(row.status ?? '') || (row.attempt ?? 0) >= attempt)
+      return false;
     Object.assign(row, { status: 'RUNNING', attempt, invokerId });
     return true;
   }
@@ -54,7 +60,13 @@ describe('InvocationJobHandler', () => {
       invoke: (req) => {
         const event = JSON.parse(req.event) as { fail?: boolean };
         return event.fail
-          ? { status: 'error', error: { errorMessage: 'function invocation exception, error: no', errorType: 'Error' }, log: 'l', durationMs: 1, memoryUsedMb: 1 }
+          ? {
+              status: 'error',
+              error: { errorMessage: 'function invocation exception, error: no', errorType: 'Error' },
+              log: 'l',
+              durationMs: 1,
+              memoryUsedMb: 1,
+            }
           : { status: 'success', result: 'done', log: 'l', durationMs: 5, memoryUsedMb: 20 };
       },
     });
@@ -70,7 +82,9 @@ describe('InvocationJobHandler', () => {
     ledger = new FakeLedger();
     publisher = new CollectingPublisher();
     records = [];
-    handler = new InvocationJobHandler(executor, { add: (r) => records.push(r) }, ledger, publisher, { invokerId: 'inv-1' });
+    handler = new InvocationJobHandler(executor, { add: (r) => records.push(r) }, ledger, publisher, {
+      invokerId: 'inv-1',
+    });
   });
 
   afterEach(async () => {
@@ -87,7 +101,10 @@ describe('InvocationJobHandler', () => {
       await handler.handle(job, { attempt: 1, isLastAttempt: true });
 
       expect(publisher.sent).toHaveLength(1);
-      expect(publisher.sent[0]).toMatchObject({ channel: 'ofg:reply:gw-1', reply: { requestId: job.requestId, outcome: 'success', result: 'done' } });
+      expect(publisher.sent[0]).toMatchObject({
+        channel: 'ofg:reply:gw-1',
+        reply: { requestId: job.requestId, outcome: 'success', result: 'done' },
+      });
       expect(records).toHaveLength(1);
       expect(records[0]).toMatchObject({
         requestId: job.requestId,
@@ -106,19 +123,32 @@ describe('InvocationJobHandler', () => {
     });
 
     it('records a function error as FAIL with its message', async () => {
-      await handler.handle(anInvocationJob().withEvent({ fail: true }).build(), { attempt: 1, isLastAttempt: true });
-      expect(records[0]).toMatchObject({ status: 'FAIL', errorMessage: 'function invocation exception, error: no' });
+      await handler.handle(anInvocationJob().withEvent({ fail: true }).build(), {
+        attempt: 1,
+        isLastAttempt: true,
+      });
+      expect(records[0]).toMatchObject({
+        status: 'FAIL',
+        errorMessage: 'function invocation exception, error: no',
+      });
     });
 
     it('answers a forged job with 403 but records nothing for either tenant', async () => {
-      const job = anInvocationJob(aFunctionSnapshot().withProject('b'.repeat(32)).build()).forProject('a'.repeat(32)).build();
+      const job = anInvocationJob(aFunctionSnapshot().withProject('b'.repeat(32)).build())
+        .forProject('a'.repeat(32))
+        .build();
       await handler.handle(job, { attempt: 1, isLastAttempt: true });
       expect(publisher.sent[0].reply).toMatchObject({ outcome: 'platform_error', errorCode: 'FSS.0403' });
       expect(records).toHaveLength(0);
     });
 
     it('neither replies nor records a job dropped at its deadline', async () => {
-      await handler.handle(anInvocationJob().withDeadline(Date.now() - 10).build(), { attempt: 1, isLastAttempt: true });
+      await handler.handle(
+        anInvocationJob()
+          .withDeadline(Date.now() - 10)
+          .build(),
+        { attempt: 1, isLastAttempt: true },
+      );
       expect(publisher.sent).toHaveLength(0);
       expect(records).toHaveLength(0);
     });
@@ -135,7 +165,14 @@ describe('InvocationJobHandler', () => {
 
       await handler.handle(job, { attempt: 1, isLastAttempt: false });
 
-      expect(ledger.rows.get(job.requestId)).toMatchObject({ status: 'SUCCESS', attempt: 1, invokerId: 'inv-1', result: 'done', durationMs: 5, startKind: 'cold' });
+      expect(ledger.rows.get(job.requestId)).toMatchObject({
+        status: 'SUCCESS',
+        attempt: 1,
+        invokerId: 'inv-1',
+        result: 'done',
+        durationMs: 5,
+        startKind: 'cold',
+      });
       expect(publisher.sent).toHaveLength(0);
       expect(records).toHaveLength(0);
     });
@@ -146,7 +183,10 @@ describe('InvocationJobHandler', () => {
 
       await expect(handler.handle(job, { attempt: 1, isLastAttempt: false })).resolves.toBeUndefined();
 
-      expect(ledger.rows.get(job.requestId)).toMatchObject({ status: 'FAIL', errorMessage: 'function invocation exception, error: no' });
+      expect(ledger.rows.get(job.requestId)).toMatchObject({
+        status: 'FAIL',
+        errorMessage: 'function invocation exception, error: no',
+      });
     });
 
     it('skips a job whose row a later attempt holds or that already ended', async () => {
@@ -164,7 +204,9 @@ describe('InvocationJobHandler', () => {
       waiting(job.requestId);
       runtime.failNextStart = new Error('engine hiccup');
 
-      await expect(handler.handle(job, { attempt: 1, isLastAttempt: false })).rejects.toBeInstanceOf(RetryableInvocationError);
+      await expect(handler.handle(job, { attempt: 1, isLastAttempt: false })).rejects.toBeInstanceOf(
+        RetryableInvocationError,
+      );
       expect(ledger.rows.get(job.requestId)).toMatchObject({ status: 'RUNNING', attempt: 1 });
 
       await handler.handle(job, { attempt: 2, isLastAttempt: false });
@@ -176,17 +218,24 @@ describe('InvocationJobHandler', () => {
       waiting(job.requestId);
       runtime.failNextStart = new Error('engine hiccup');
 
-      await expect(handler.handle(job, { attempt: 3, isLastAttempt: true })).rejects.toBeInstanceOf(RetryableInvocationError);
+      await expect(handler.handle(job, { attempt: 3, isLastAttempt: true })).rejects.toBeInstanceOf(
+        RetryableInvocationError,
+      );
 
       expect(ledger.rows.get(job.requestId)).toMatchObject({ status: 'FAIL', attempt: 3 });
       expect(ledger.rows.get(job.requestId)!.errorMessage).toMatch(/engine hiccup/);
     });
 
     it('refuses a forged job permanently without touching the ledger', async () => {
-      const job = anInvocationJob(aFunctionSnapshot().withProject('b'.repeat(32)).build()).forProject('a'.repeat(32)).async().build();
+      const job = anInvocationJob(aFunctionSnapshot().withProject('b'.repeat(32)).build())
+        .forProject('a'.repeat(32))
+        .async()
+        .build();
       waiting(job.requestId);
 
-      await expect(handler.handle(job, { attempt: 1, isLastAttempt: false })).rejects.toBeInstanceOf(UnrecoverableError);
+      await expect(handler.handle(job, { attempt: 1, isLastAttempt: false })).rejects.toBeInstanceOf(
+        UnrecoverableError,
+      );
 
       expect(ledger.rows.get(job.requestId)).toMatchObject({ status: 'WAIT', attempt: 0 });
       expect(runtime.startCalls).toBe(0);

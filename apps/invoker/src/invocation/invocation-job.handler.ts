@@ -54,7 +54,11 @@ export class InvocationJobHandler {
       try {
         await this.publisher.publish(job.replyTo, reply);
       } catch (err) {
-        this.logger.error({ msg: 'could not publish a sync reply', requestId: job.requestId, err: String(err) });
+        this.logger.error({
+          msg: 'could not publish a sync reply',
+          requestId: job.requestId,
+          err: String(err),
+        });
       }
     }
     // A forged job's record would land in the wrong tenant's history.
@@ -63,12 +67,19 @@ export class InvocationJobHandler {
 
   private async handleAsync(job: InvocationJob, { attempt, isLastAttempt }: JobAttempt): Promise<void> {
     if (isForged(job)) {
-      this.logger.warn({ msg: 'refused an async job whose function belongs to another project', requestId: job.requestId });
+      this.logger.warn({
+        msg: 'refused an async job whose function belongs to another project',
+        requestId: job.requestId,
+      });
       throw new UnrecoverableError('the function does not belong to the project of the invocation');
     }
     const claimed = await this.ledger.markRunning(job.requestId, attempt, this.options.invokerId);
     if (!claimed) {
-      this.logger.warn({ msg: 'skipped an async job whose ledger row is finished or held by a later attempt', requestId: job.requestId, attempt });
+      this.logger.warn({
+        msg: 'skipped an async job whose ledger row is finished or held by a later attempt',
+        requestId: job.requestId,
+        attempt,
+      });
       return;
     }
     const reply = await this.executor.execute(job);
@@ -86,8 +97,14 @@ export class InvocationJobHandler {
       errorMessage: errorMessageOf(reply),
       startKind: reply.startKind,
     });
-    if (!written) this.logger.warn({ msg: 'a later attempt already owns the ledger row; result dropped', requestId: job.requestId, attempt });
-    if (reply.outcome === 'platform_error') throw new RetryableInvocationError(`platform error on the last attempt: ${errorMessageOf(reply)}`);
+    if (!written)
+      this.logger.warn({
+        msg: 'a later attempt already owns the ledger row; result dropped',
+        requestId: job.requestId,
+        attempt,
+      });
+    if (reply.outcome === 'platform_error')
+      throw new RetryableInvocationError(`platform error on the last attempt: ${errorMessageOf(reply)}`);
   }
 }
 
@@ -108,7 +125,12 @@ export function errorMessageOf(reply: InvocationReply): string {
   return reply.result.slice(0, 1000);
 }
 
-function toRecord(job: InvocationJob, reply: InvocationReply, startTime: Date, invokerId: string): InvocationRecord {
+function toRecord(
+  job: InvocationJob,
+  reply: InvocationReply,
+  startTime: Date,
+  invokerId: string,
+): InvocationRecord {
   return {
     requestId: job.requestId,
     projectId: job.projectId,

@@ -8,7 +8,8 @@ class FakeSink implements InvocationRecordSink {
 
   async insertRecords(rows: InvocationRecord[]): Promise<void> {
     if (this.down) throw new Error('connection refused');
-    if (rows.some((r) => this.rejectIds.has(r.requestId ?? ''))) throw new Error('invalid input syntax for type uuid');
+    if (rows.some((r) => this.rejectIds.has(r.requestId ?? '')))
+      throw new Error('invalid input syntax for type uuid');
     this.batches.push(rows);
   }
 
@@ -25,7 +26,11 @@ describe('InvocationRecordBuffer', () => {
 
   it('flushes after the interval when few rows arrive', async () => {
     const sink = new FakeSink();
-    const buffer = new InvocationRecordBuffer(sink, { flushIntervalMs: 50, flushRows: 100, maxBufferedRows: 1000 });
+    const buffer = new InvocationRecordBuffer(sink, {
+      flushIntervalMs: 50,
+      flushRows: 100,
+      maxBufferedRows: 1000,
+    });
 
     buffer.add(row(1));
     buffer.add(row(2));
@@ -37,7 +42,11 @@ describe('InvocationRecordBuffer', () => {
 
   it('flushes as soon as a batch is full', async () => {
     const sink = new FakeSink();
-    const buffer = new InvocationRecordBuffer(sink, { flushIntervalMs: 10_000, flushRows: 3, maxBufferedRows: 1000 });
+    const buffer = new InvocationRecordBuffer(sink, {
+      flushIntervalMs: 10_000,
+      flushRows: 3,
+      maxBufferedRows: 1000,
+    });
 
     for (let i = 1; i <= 3; i++) buffer.add(row(i));
     await buffer.flush();
@@ -48,7 +57,11 @@ describe('InvocationRecordBuffer', () => {
   it('keeps the good rows of a batch that contains a bad one', async () => {
     const sink = new FakeSink();
     sink.rejectIds.add('r2');
-    const buffer = new InvocationRecordBuffer(sink, { flushIntervalMs: 10_000, flushRows: 10, maxBufferedRows: 1000 });
+    const buffer = new InvocationRecordBuffer(sink, {
+      flushIntervalMs: 10_000,
+      flushRows: 10,
+      maxBufferedRows: 1000,
+    });
 
     for (let i = 1; i <= 4; i++) buffer.add(row(i));
     await buffer.flush();
@@ -59,7 +72,11 @@ describe('InvocationRecordBuffer', () => {
   it('keeps rows while Postgres is down and writes them once it is back', async () => {
     const sink = new FakeSink();
     sink.down = true;
-    const buffer = new InvocationRecordBuffer(sink, { flushIntervalMs: 10, flushRows: 10, maxBufferedRows: 1000 });
+    const buffer = new InvocationRecordBuffer(sink, {
+      flushIntervalMs: 10,
+      flushRows: 10,
+      maxBufferedRows: 1000,
+    });
 
     buffer.add(row(1));
     await buffer.flush();
@@ -73,7 +90,11 @@ describe('InvocationRecordBuffer', () => {
 
   it('drops the oldest rows beyond its bound', async () => {
     const sink = new FakeSink();
-    const buffer = new InvocationRecordBuffer(sink, { flushIntervalMs: 10_000, flushRows: 100, maxBufferedRows: 2 });
+    const buffer = new InvocationRecordBuffer(sink, {
+      flushIntervalMs: 10_000,
+      flushRows: 100,
+      maxBufferedRows: 2,
+    });
 
     for (let i = 1; i <= 3; i++) buffer.add(row(i));
     await buffer.flush();

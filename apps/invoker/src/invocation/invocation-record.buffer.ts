@@ -15,7 +15,11 @@ export const RECORD_BUFFER_OPTIONS = Symbol('RECORD_BUFFER_OPTIONS');
 /** A row that fails this often on its own is malformed, not waiting for Postgres. */
 const MAX_ROW_FAILURES = 5;
 
-export const DEFAULT_RECORD_BUFFER_OPTIONS: RecordBufferOptions = { flushIntervalMs: 250, flushRows: 100, maxBufferedRows: 10_000 };
+export const DEFAULT_RECORD_BUFFER_OPTIONS: RecordBufferOptions = {
+  flushIntervalMs: 250,
+  flushRows: 100,
+  maxBufferedRows: 10_000,
+};
 
 /** Sync invocation records, written in batches off the reply path (every 250 ms or 100 rows). */
 @Injectable()
@@ -63,7 +67,11 @@ export class InvocationRecordBuffer {
         await this.sink.insertRecords(batch);
         continue;
       } catch (err) {
-        this.logger.warn({ msg: 'batch insert of invocation records failed', rows: batch.length, err: String(err) });
+        this.logger.warn({
+          msg: 'batch insert of invocation records failed',
+          rows: batch.length,
+          err: String(err),
+        });
       }
       // One bad row must not lose its neighbours: retry row by row, unless the first one shows Postgres is down.
       const [first, ...rest] = batch;
@@ -83,7 +91,11 @@ export class InvocationRecordBuffer {
       }
       for (const row of rest) {
         await this.sink.insertRecords([row]).catch((rowErr: unknown) =>
-          this.logger.error({ msg: 'invocation record lost', requestId: row.requestId, err: String(rowErr) }),
+          this.logger.error({
+            msg: 'invocation record lost',
+            requestId: row.requestId,
+            err: String(rowErr),
+          }),
         );
       }
     }

@@ -1,13 +1,22 @@
 import { Logger } from '@nestjs/common';
 import { RuntimeInvokeRequest, RuntimeInvokeResponse } from '@ofg/contracts';
 import { MetricsService } from '@ofg/observability';
-import { aFunctionSnapshot, anInvocationJob, FakeBootstrapBehaviour, FakeBootstrapServer, FakeContainerRuntime } from '@ofg/testing';
+import {
+  aFunctionSnapshot,
+  anInvocationJob,
+  FakeBootstrapBehaviour,
+  FakeBootstrapServer,
+  FakeContainerRuntime,
+} from '@ofg/testing';
 import { InstancePoolService } from '../instances/instance-pool.service';
 import { InvokerMetrics } from '../metrics/invoker.metrics';
 import { BootstrapClient } from '../runtime/bootstrap.client';
 import { capLog, InvocationExecutor, MAX_LOG_BYTES } from './invocation.executor';
 
-type Script = (req: RuntimeInvokeRequest, bootstrap: FakeBootstrapServer) => RuntimeInvokeResponse | Promise<RuntimeInvokeResponse>;
+type Script = (
+  req: RuntimeInvokeRequest,
+  bootstrap: FakeBootstrapServer,
+) => RuntimeInvokeResponse | Promise<RuntimeInvokeResponse>;
 
 const ok = (req: RuntimeInvokeRequest): RuntimeInvokeResponse => ({
   status: 'success',
@@ -40,13 +49,22 @@ describe('InvocationExecutor', () => {
     bootstrap = new BootstrapClient();
     metrics = new MetricsService();
     const invokerMetrics = new InvokerMetrics(metrics);
-    pool = new InstancePoolService(runtime, bootstrap, { getTar: async () => Buffer.from('tar') }, invokerMetrics, {
+    pool = new InstancePoolService(
+      runtime,
+      bootstrap,
+      { getTar: async () => Buffer.from('tar') },
+      invokerMetrics,
+      {
+        invokerId: 'inv-1',
+        keepAliveMs: 60_000,
+        readyTimeoutMs: 2000,
+        runtimeImages: { nodejs: 'img' },
+      },
+    );
+    executor = new InvocationExecutor(pool, bootstrap, invokerMetrics, {
       invokerId: 'inv-1',
-      keepAliveMs: 60_000,
-      readyTimeoutMs: 2000,
-      runtimeImages: { nodejs: 'img' },
+      exitWaitMs: 300,
     });
-    executor = new InvocationExecutor(pool, bootstrap, invokerMetrics, { invokerId: 'inv-1', exitWaitMs: 300 });
   };
 
   beforeEach(() => {
@@ -60,7 +78,8 @@ describe('InvocationExecutor', () => {
     bootstrap.close();
   });
 
-  const containerOf = (b: FakeBootstrapServer): string => [...runtime.containers.values()].find((c) => c.bootstrap === b)!.id;
+  const containerOf = (b: FakeBootstrapServer): string =>
+    [...runtime.containers.values()].find((c) => c.bootstrap === b)!.id;
 
   it('runs a job cold, then warm, and replies with the result and metering', async () => {
     setup();
@@ -94,12 +113,21 @@ describe('InvocationExecutor', () => {
 
   it('returns a handler error as function_error with the error object as result', async () => {
     setup();
-    const error = { errorMessage: 'function invocation exception, error: boom', errorType: 'TypeError', stackTrace: ['at x'] };
+    const error = {
+      errorMessage: 'function invocation exception, error: boom',
+      errorType: 'TypeError',
+      stackTrace: ['at x'],
+    };
     scripts['fail'] = () => ({ status: 'error', error, log: 'failing\n', durationMs: 2, memoryUsedMb: 30 });
 
     const reply = await executor.execute(anInvocationJob().withEvent({ do: 'fail' }).build());
 
-    expect(reply).toMatchObject({ outcome: 'function_error', log: 'failing\n', durationMs: 2, memoryUsedMb: 30 });
+    expect(reply).toMatchObject({
+      outcome: 'function_error',
+      log: 'failing\n',
+      durationMs: 2,
+      memoryUsedMb: 30,
+    });
     expect(JSON.parse(reply!.result)).toEqual(error);
     expect(runtime.removeCalls).toBe(0);
   });
@@ -114,7 +142,9 @@ describe('InvocationExecutor', () => {
     const elapsed = Date.now() - started;
 
     expect(reply).toMatchObject({ outcome: 'timeout', durationMs: 1000, billingDurationMs: 1000 });
-    expect(reply!.result).toBe('{"errorMessage":"function invocation timeout after 1s","errorType":"TimeoutError"}');
+    expect(reply!.result).toBe(
+      '{"errorMessage":"function invocation timeout after 1s","errorType":"TimeoutError"}',
+    );
     expect(elapsed).toBeGreaterThanOrEqual(1000);
     expect(elapsed).toBeLessThan(1600);
     await executor.settled();
@@ -135,7 +165,9 @@ describe('InvocationExecutor', () => {
     const reply = await executor.execute(anInvocationJob().withEvent({ do: 'oom' }).build());
 
     expect(reply).toMatchObject({ outcome: 'function_error', memorySizeMb: 128 });
-    expect(reply!.result).toBe('{"errorMessage":"runtime memory limit exceeded","errorType":"OutOfMemoryError"}');
+    expect(reply!.result).toBe(
+      '{"errorMessage":"runtime memory limit exceeded","errorType":"OutOfMemoryError"}',
+    );
     await executor.settled();
     expect(runtime.removeCalls).toBe(1);
   });
@@ -150,7 +182,10 @@ describe('InvocationExecutor', () => {
     const reply = await executor.execute(anInvocationJob().withEvent({ do: 'exit' }).build());
 
     expect(reply).toMatchObject({ outcome: 'function_error' });
-    expect(JSON.parse(reply!.result)).toEqual({ errorMessage: 'runtime process exited unexpectedly (exit code 3)', errorType: 'RuntimeExitError' });
+    expect(JSON.parse(reply!.result)).toEqual({
+      errorMessage: 'runtime process exited unexpectedly (exit code 3)',
+      errorType: 'RuntimeExitError',
+    });
   });
 
   it('reports a connection failure of a live container as platform_error FSS.0500 and recycles it', async () => {
@@ -166,7 +201,10 @@ describe('InvocationExecutor', () => {
     expect(reply).toMatchObject({ outcome: 'platform_error', errorCode: 'FSS.0500' });
     await executor.settled();
     expect(runtime.removeCalls).toBe(1);
-    expect(await executor.execute(anInvocationJob(snapshot).build())).toMatchObject({ outcome: 'success', startKind: 'cold' });
+    expect(await executor.execute(anInvocationJob(snapshot).build())).toMatchObject({
+      outcome: 'success',
+      startKind: 'cold',
+    });
   });
 
   it('moves a request to a new instance when an idle warm one died in the meantime', async () => {
@@ -185,7 +223,9 @@ describe('InvocationExecutor', () => {
 
   it('refuses a job whose function belongs to another tenant, without starting anything', async () => {
     setup();
-    const job = anInvocationJob(aFunctionSnapshot().withProject('b'.repeat(32)).build()).forProject('a'.repeat(32)).build();
+    const job = anInvocationJob(aFunctionSnapshot().withProject('b'.repeat(32)).build())
+      .forProject('a'.repeat(32))
+      .build();
 
     const reply = await executor.execute(job);
 
@@ -195,7 +235,11 @@ describe('InvocationExecutor', () => {
 
   it('drops a sync job whose caller stopped waiting', async () => {
     setup();
-    const reply = await executor.execute(anInvocationJob().withDeadline(Date.now() - 1).build());
+    const reply = await executor.execute(
+      anInvocationJob()
+        .withDeadline(Date.now() - 1)
+        .build(),
+    );
     expect(reply).toBeNull();
     expect(runtime.startCalls).toBe(0);
   });
@@ -208,14 +252,21 @@ describe('InvocationExecutor', () => {
 
   it('turns a failed initializer into function_error with the init error and log, and recycles', async () => {
     setup({
-      init: () => ({ ok: false, durationMs: 1, log: 'init says no\n', error: { errorMessage: 'function initialization exception: cannot initialise', errorType: 'Error' } }),
+      init: () => ({
+        ok: false,
+        durationMs: 1,
+        log: 'init says no\n',
+        error: { errorMessage: 'function initialization exception: cannot initialise', errorType: 'Error' },
+      }),
     });
     const snapshot = aFunctionSnapshot().withInitializer('index.initializer').build();
 
     const reply = await executor.execute(anInvocationJob(snapshot).build());
 
     expect(reply).toMatchObject({ outcome: 'function_error', log: 'init says no\n', startKind: 'cold' });
-    expect(JSON.parse(reply!.result)).toMatchObject({ errorMessage: 'function initialization exception: cannot initialise' });
+    expect(JSON.parse(reply!.result)).toMatchObject({
+      errorMessage: 'function initialization exception: cannot initialise',
+    });
     expect(runtime.running).toHaveLength(0);
   });
 
@@ -223,8 +274,12 @@ describe('InvocationExecutor', () => {
     setup({ init: () => ({ ok: true, durationMs: 1, log: 'init ran\n' }) });
     const snapshot = aFunctionSnapshot().build();
 
-    const first = await executor.execute(anInvocationJob(snapshot).withRequestId('11111111-1111-1111-1111-111111111111').build());
-    const second = await executor.execute(anInvocationJob(snapshot).withRequestId('22222222-2222-2222-2222-222222222222').build());
+    const first = await executor.execute(
+      anInvocationJob(snapshot).withRequestId('11111111-1111-1111-1111-111111111111').build(),
+    );
+    const second = await executor.execute(
+      anInvocationJob(snapshot).withRequestId('22222222-2222-2222-2222-222222222222').build(),
+    );
 
     expect(first!.log).toBe('init ran\nlog of 11111111-1111-1111-1111-111111111111\n');
     expect(second!.log).toBe('log of 22222222-2222-2222-2222-222222222222\n');

@@ -12,7 +12,11 @@ import { Instance } from '../instances/instance';
 import { InstanceInitError, InstanceStartError } from '../instances/instance.errors';
 import { InstancePoolService } from '../instances/instance-pool.service';
 import { InvokerMetrics } from '../metrics/invoker.metrics';
-import { BootstrapAbortedError, BootstrapClient, BootstrapConnectionError } from '../runtime/bootstrap.client';
+import {
+  BootstrapAbortedError,
+  BootstrapClient,
+  BootstrapConnectionError,
+} from '../runtime/bootstrap.client';
 
 export interface ExecutorOptions {
   invokerId: string;
@@ -36,13 +40,22 @@ const NEVER_REACHED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ECONNECTTIMEOUT'
 
 /** FunctionGraph-shaped error objects of failures the invoker detects itself. */
 export const PLATFORM_ERRORS = {
-  timeout: (timeoutS: number): RuntimeErrorObject => ({ errorMessage: `function invocation timeout after ${timeoutS}s`, errorType: 'TimeoutError' }),
-  outOfMemory: (): RuntimeErrorObject => ({ errorMessage: 'runtime memory limit exceeded', errorType: 'OutOfMemoryError' }),
+  timeout: (timeoutS: number): RuntimeErrorObject => ({
+    errorMessage: `function invocation timeout after ${timeoutS}s`,
+    errorType: 'TimeoutError',
+  }),
+  outOfMemory: (): RuntimeErrorObject => ({
+    errorMessage: 'runtime memory limit exceeded',
+    errorType: 'OutOfMemoryError',
+  }),
   runtimeExited: (exitCode: number | null): RuntimeErrorObject => ({
     errorMessage: `runtime process exited unexpectedly (exit code ${exitCode ?? 'unknown'})`,
     errorType: 'RuntimeExitError',
   }),
-  forbidden: (): RuntimeErrorObject => ({ errorMessage: 'the function does not belong to the project of the invocation', errorType: 'Forbidden' }),
+  forbidden: (): RuntimeErrorObject => ({
+    errorMessage: 'the function does not belong to the project of the invocation',
+    errorType: 'Forbidden',
+  }),
   platform: (message: string): RuntimeErrorObject => ({ errorMessage: message, errorType: 'PlatformError' }),
 };
 
@@ -76,11 +89,25 @@ export class InvocationExecutor {
   async execute(job: InvocationJob): Promise<InvocationReply | null> {
     const snapshot = job.function;
     if (snapshot.projectId !== job.projectId) {
-      this.logger.warn({ msg: 'refused a job whose function belongs to another project', requestId: job.requestId, funcUrn: snapshot.funcUrn });
-      return this.reply(job, { outcome: 'platform_error', result: JSON.stringify(PLATFORM_ERRORS.forbidden()), startKind: 'warm', errorCode: 'FSS.0403' });
+      this.logger.warn({
+        msg: 'refused a job whose function belongs to another project',
+        requestId: job.requestId,
+        funcUrn: snapshot.funcUrn,
+      });
+      return this.reply(job, {
+        outcome: 'platform_error',
+        result: JSON.stringify(PLATFORM_ERRORS.forbidden()),
+        startKind: 'warm',
+        errorCode: 'FSS.0403',
+      });
     }
     if (job.invokeType === 'sync' && job.deadline !== undefined && job.deadline < this.now()) {
-      this.logger.warn({ msg: 'dropped a sync job nobody waits for any more', requestId: job.requestId, funcUrn: snapshot.funcUrn, lateMs: this.now() - job.deadline });
+      this.logger.warn({
+        msg: 'dropped a sync job nobody waits for any more',
+        requestId: job.requestId,
+        funcUrn: snapshot.funcUrn,
+        lateMs: this.now() - job.deadline,
+      });
       return null;
     }
 
@@ -99,13 +126,29 @@ export class InvocationExecutor {
       }
       initLog = startKind === 'cold' ? takeInitLog(instance) : '';
       const controller = new AbortController();
-      const timer = setTimeout(() => controller.abort(), timeoutMs + (this.options.timeoutSlackMs ?? DEFAULT_TIMEOUT_SLACK_MS));
+      const timer = setTimeout(
+        () => controller.abort(),
+        timeoutMs + (this.options.timeoutSlackMs ?? DEFAULT_TIMEOUT_SLACK_MS),
+      );
       try {
-        response = await this.bootstrap.invoke(instance.endpoint, { requestId: job.requestId, event: job.event, timeoutMs, alias: job.alias }, controller.signal);
+        response = await this.bootstrap.invoke(
+          instance.endpoint,
+          { requestId: job.requestId, event: job.event, timeoutMs, alias: job.alias },
+          controller.signal,
+        );
       } catch (err) {
         if (err instanceof BootstrapAbortedError) return this.timedOut(job, instance, startKind, initLog);
-        if (round === 0 && startKind === 'warm' && err instanceof BootstrapConnectionError && NEVER_REACHED.has(err.code ?? '')) {
-          this.logger.warn({ msg: 'a warm instance did not accept the connection; retrying on a new one', requestId: job.requestId, instance: instance.id });
+        if (
+          round === 0 &&
+          startKind === 'warm' &&
+          err instanceof BootstrapConnectionError &&
+          NEVER_REACHED.has(err.code ?? '')
+        ) {
+          this.logger.warn({
+            msg: 'a warm instance did not accept the connection; retrying on a new one',
+            requestId: job.requestId,
+            instance: instance.id,
+          });
           this.inBackground(this.pool.recycle(instance, 'bootstrap did not accept the connection'));
           continue;
         }
@@ -134,7 +177,9 @@ export class InvocationExecutor {
     }
     return this.reply(job, {
       outcome: 'function_error',
-      result: JSON.stringify(response.error ?? { errorMessage: 'function invocation failed', errorType: 'Error' }),
+      result: JSON.stringify(
+        response.error ?? { errorMessage: 'function invocation failed', errorType: 'Error' },
+      ),
       log,
       durationMs: response.durationMs,
       memoryUsedMb: response.memoryUsedMb,
@@ -144,12 +189,27 @@ export class InvocationExecutor {
 
   private acquireFailed(job: InvocationJob, err: unknown): InvocationReply {
     if (err instanceof InstanceInitError) {
-      return this.reply(job, { outcome: 'function_error', result: JSON.stringify(err.error), log: err.log, startKind: 'cold' });
+      return this.reply(job, {
+        outcome: 'function_error',
+        result: JSON.stringify(err.error),
+        log: err.log,
+        startKind: 'cold',
+      });
     }
     const errorCode = err instanceof InstanceStartError ? err.errorCode : 'FSS.0500';
     const message = err instanceof Error ? err.message : String(err);
-    this.logger.error({ msg: 'could not acquire an instance', requestId: job.requestId, funcUrn: job.function.funcUrn, err: message });
-    return this.reply(job, { outcome: 'platform_error', result: JSON.stringify(PLATFORM_ERRORS.platform(message)), startKind: 'cold', errorCode });
+    this.logger.error({
+      msg: 'could not acquire an instance',
+      requestId: job.requestId,
+      funcUrn: job.function.funcUrn,
+      err: message,
+    });
+    return this.reply(job, {
+      outcome: 'platform_error',
+      result: JSON.stringify(PLATFORM_ERRORS.platform(message)),
+      startKind: 'cold',
+      errorCode,
+    });
   }
 
   /** Resolves once background container removals finished (shutdown, tests). */
@@ -157,7 +217,12 @@ export class InvocationExecutor {
     while (this.background.size > 0) await Promise.allSettled([...this.background]);
   }
 
-  private timedOut(job: InvocationJob, instance: Instance, startKind: StartKind, log: string): InvocationReply {
+  private timedOut(
+    job: InvocationJob,
+    instance: Instance,
+    startKind: StartKind,
+    log: string,
+  ): InvocationReply {
     // The handler may still run: the container goes, and the reply does not wait for its removal.
     this.inBackground(this.pool.recycle(instance, 'invocation timeout'));
     const timeoutS = job.function.timeoutS;
@@ -170,17 +235,39 @@ export class InvocationExecutor {
     });
   }
 
-  private async broken(job: InvocationJob, instance: Instance, startKind: StartKind, log: string, err: unknown): Promise<InvocationReply> {
+  private async broken(
+    job: InvocationJob,
+    instance: Instance,
+    startKind: StartKind,
+    log: string,
+    err: unknown,
+  ): Promise<InvocationReply> {
     const exit = await this.waitForExit(instance);
     this.inBackground(this.pool.recycle(instance, exit ? 'runtime exited' : 'bootstrap unreachable'));
     if (exit?.oomKilled) {
-      return this.reply(job, { outcome: 'function_error', result: JSON.stringify(PLATFORM_ERRORS.outOfMemory()), log, startKind, memoryUsedMb: job.function.memorySize });
+      return this.reply(job, {
+        outcome: 'function_error',
+        result: JSON.stringify(PLATFORM_ERRORS.outOfMemory()),
+        log,
+        startKind,
+        memoryUsedMb: job.function.memorySize,
+      });
     }
     if (exit) {
-      return this.reply(job, { outcome: 'function_error', result: JSON.stringify(PLATFORM_ERRORS.runtimeExited(exit.exitCode)), log, startKind });
+      return this.reply(job, {
+        outcome: 'function_error',
+        result: JSON.stringify(PLATFORM_ERRORS.runtimeExited(exit.exitCode)),
+        log,
+        startKind,
+      });
     }
     const message = err instanceof Error ? err.message : String(err);
-    this.logger.error({ msg: 'invocation failed on the platform side', requestId: job.requestId, funcUrn: job.function.funcUrn, err: message });
+    this.logger.error({
+      msg: 'invocation failed on the platform side',
+      requestId: job.requestId,
+      funcUrn: job.function.funcUrn,
+      err: message,
+    });
     return this.reply(job, {
       outcome: 'platform_error',
       result: JSON.stringify(PLATFORM_ERRORS.platform('the function instance became unreachable')),

@@ -16,7 +16,10 @@ export class InvokerMetrics {
   private instanceCounter: () => Record<string, number> = () => ({});
 
   constructor(metrics: MetricsService) {
-    this.invocations = metrics.counter('ofg_invocations_total', 'Invocations run by this invoker', ['outcome', 'start_kind']);
+    this.invocations = metrics.counter('ofg_invocations_total', 'Invocations run by this invoker', [
+      'outcome',
+      'start_kind',
+    ]);
     this.duration = metrics.histogram(
       'ofg_invocation_duration_seconds',
       'Handler duration as reported by the bootstrap',

@@ -1,4 +1,10 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import {
+  BeforeApplicationShutdown,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+} from '@nestjs/common';
 import { Job, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { ContainerRuntime, InvocationJob, QUEUES } from '@ofg/contracts';
@@ -47,7 +53,9 @@ export class InvocationProcessor implements OnApplicationBootstrap, BeforeApplic
       if (!this.worker?.isRunning()) throw new Error('the invocation worker has not started');
     });
     // Boot in the background so /health answers (not ready) while dependencies come up.
-    this.booting = this.startWhenReady().catch((err: unknown) => this.logger.error({ msg: 'invocation worker failed to start', err: String(err) }));
+    this.booting = this.startWhenReady().catch((err: unknown) =>
+      this.logger.error({ msg: 'invocation worker failed to start', err: String(err) }),
+    );
   }
 
   /** True once the worker pulls jobs. */
@@ -64,13 +72,19 @@ export class InvocationProcessor implements OnApplicationBootstrap, BeforeApplic
     this.stopping = true;
     this.wake?.();
     const started = Date.now();
-    this.logger.log({ msg: 'draining the invocation worker', drainTimeoutMs: this.config.worker.drainTimeoutMs });
+    this.logger.log({
+      msg: 'draining the invocation worker',
+      drainTimeoutMs: this.config.worker.drainTimeoutMs,
+    });
     await this.booting;
     if (this.worker) {
       const closing = this.worker.close();
       const drained = await within(closing, this.config.worker.drainTimeoutMs);
       if (!drained) {
-        this.logger.warn({ msg: 'drain deadline passed; closing the worker with jobs still active', drainTimeoutMs: this.config.worker.drainTimeoutMs });
+        this.logger.warn({
+          msg: 'drain deadline passed; closing the worker with jobs still active',
+          drainTimeoutMs: this.config.worker.drainTimeoutMs,
+        });
         await this.worker.close(true).catch(() => undefined);
       }
     }
@@ -114,9 +128,20 @@ export class InvocationProcessor implements OnApplicationBootstrap, BeforeApplic
     });
     this.worker.on('error', (err) => this.logger.error({ msg: 'invocation worker error', err: String(err) }));
     this.worker.on('failed', (job, err) =>
-      this.logger.warn({ msg: 'invocation job failed', requestId: job?.data.requestId, jobId: job?.id, attemptsMade: job?.attemptsMade, err: err.message }),
+      this.logger.warn({
+        msg: 'invocation job failed',
+        requestId: job?.data.requestId,
+        jobId: job?.id,
+        attemptsMade: job?.attemptsMade,
+        err: err.message,
+      }),
     );
-    this.logger.log({ msg: 'invocation worker started', queue: QUEUES.invocations, concurrency: this.config.worker.concurrency, invokerId: this.config.invokerId });
+    this.logger.log({
+      msg: 'invocation worker started',
+      queue: QUEUES.invocations,
+      concurrency: this.config.worker.concurrency,
+      invokerId: this.config.invokerId,
+    });
   }
 
   private async process(job: Job<InvocationJob>): Promise<void> {
@@ -134,7 +159,13 @@ async function within(work: Promise<unknown>, ms: number): Promise<boolean> {
     timer = setTimeout(() => resolve(false), ms);
   });
   try {
-    return await Promise.race([work.then(() => true as const, () => true as const), timeout]);
+    return await Promise.race([
+      work.then(
+        () => true as const,
+        () => true as const,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }

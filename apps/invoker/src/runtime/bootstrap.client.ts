@@ -1,6 +1,11 @@
 import { Agent, request as httpRequest } from 'node:http';
 import { Injectable } from '@nestjs/common';
-import { RuntimeInitRequest, RuntimeInitResponse, RuntimeInvokeRequest, RuntimeInvokeResponse } from '@ofg/contracts';
+import {
+  RuntimeInitRequest,
+  RuntimeInitResponse,
+  RuntimeInvokeRequest,
+  RuntimeInvokeResponse,
+} from '@ofg/contracts';
 
 /** Connecting on the local bridge takes well under a millisecond; a container that vanished never answers at all. */
 const CONNECT_TIMEOUT_MS = 1000;
@@ -73,13 +78,19 @@ export class BootstrapClient {
     const res = await this.call('POST', `${endpoint}/init`, jsonBody(req), 'application/json', { timeoutMs });
     if (res.status !== 200) throw new BootstrapHttpError(res.status, res.body.toString('utf8'), 'POST /init');
     const body = parseJson(res.body) as RuntimeInitResponse | undefined;
-    if (!body || typeof body.ok !== 'boolean') throw new BootstrapHttpError(res.status, res.body.toString('utf8'), 'POST /init');
+    if (!body || typeof body.ok !== 'boolean')
+      throw new BootstrapHttpError(res.status, res.body.toString('utf8'), 'POST /init');
     return body;
   }
 
-  async invoke(endpoint: string, req: RuntimeInvokeRequest, signal: AbortSignal): Promise<RuntimeInvokeResponse> {
+  async invoke(
+    endpoint: string,
+    req: RuntimeInvokeRequest,
+    signal: AbortSignal,
+  ): Promise<RuntimeInvokeResponse> {
     const res = await this.call('POST', `${endpoint}/invoke`, jsonBody(req), 'application/json', { signal });
-    if (res.status !== 200) throw new BootstrapHttpError(res.status, res.body.toString('utf8'), 'POST /invoke');
+    if (res.status !== 200)
+      throw new BootstrapHttpError(res.status, res.body.toString('utf8'), 'POST /invoke');
     const body = parseJson(res.body) as RuntimeInvokeResponse | undefined;
     if (!body || (body.status !== 'success' && body.status !== 'error')) {
       throw new BootstrapHttpError(res.status, res.body.toString('utf8'), 'POST /invoke');
@@ -92,7 +103,13 @@ export class BootstrapClient {
     this.agent.destroy();
   }
 
-  private async call(method: string, url: string, body: Buffer | undefined, contentType: string | undefined, opts: CallOptions): Promise<RawResponse> {
+  private async call(
+    method: string,
+    url: string,
+    body: Buffer | undefined,
+    contentType: string | undefined,
+    opts: CallOptions,
+  ): Promise<RawResponse> {
     try {
       return await this.once(method, url, body, contentType, opts);
     } catch (err) {
@@ -102,7 +119,13 @@ export class BootstrapClient {
     }
   }
 
-  private once(method: string, url: string, body: Buffer | undefined, contentType: string | undefined, opts: CallOptions): Promise<RawResponse> {
+  private once(
+    method: string,
+    url: string,
+    body: Buffer | undefined,
+    contentType: string | undefined,
+    opts: CallOptions,
+  ): Promise<RawResponse> {
     return new Promise<RawResponse>((resolve, reject) => {
       if (opts.signal?.aborted) return reject(new BootstrapAbortedError(`${method} ${url} aborted`));
       let settled = false;
@@ -137,7 +160,12 @@ export class BootstrapClient {
       req.on('socket', (socket) => {
         if (!socket.connecting) return;
         connectTimer = setTimeout(() => {
-          finish(new BootstrapConnectionError('ECONNECTTIMEOUT', `${method} ${url}: no connection within ${CONNECT_TIMEOUT_MS} ms`));
+          finish(
+            new BootstrapConnectionError(
+              'ECONNECTTIMEOUT',
+              `${method} ${url}: no connection within ${CONNECT_TIMEOUT_MS} ms`,
+            ),
+          );
           req.destroy();
         }, CONNECT_TIMEOUT_MS);
         socket.once('connect', () => clearTimeout(connectTimer));
@@ -152,16 +180,28 @@ export class BootstrapClient {
         res.on('data', (chunk: Buffer) => {
           size += chunk.length;
           if (size > MAX_RESPONSE_BYTES) {
-            finish(new BootstrapHttpError(res.statusCode ?? 0, `response larger than ${MAX_RESPONSE_BYTES} bytes`, `${method} ${url}`));
+            finish(
+              new BootstrapHttpError(
+                res.statusCode ?? 0,
+                `response larger than ${MAX_RESPONSE_BYTES} bytes`,
+                `${method} ${url}`,
+              ),
+            );
             req.destroy();
             return;
           }
           chunks.push(chunk);
         });
         res.on('end', () => finish(undefined, { status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
-        res.on('aborted', () => finish(new BootstrapConnectionError('ECONNRESET', `${method} ${url}: connection closed mid-response`)));
+        res.on('aborted', () =>
+          finish(
+            new BootstrapConnectionError('ECONNRESET', `${method} ${url}: connection closed mid-response`),
+          ),
+        );
         res.on('error', (err: NodeJS.ErrnoException) =>
-          finish(new BootstrapConnectionError(err.code, `${method} ${url} failed mid-response: ${err.message}`)),
+          finish(
+            new BootstrapConnectionError(err.code, `${method} ${url} failed mid-response: ${err.message}`),
+          ),
         );
       });
       req.end(body);

@@ -67,7 +67,10 @@ describe('invoker behaviour through the gateway', () => {
     const res = await invokeV1(http, urn, {});
     expect(res.status).toBe(200);
     expect(res.headers.get('x-is-func-err')).toBe('true');
-    expect(JSON.parse(res.json.result)).toMatchObject({ errorMessage: 'runtime memory limit exceeded', errorType: 'OutOfMemoryError' });
+    expect(JSON.parse(res.json.result)).toMatchObject({
+      errorMessage: 'runtime memory limit exceeded',
+      errorType: 'OutOfMemoryError',
+    });
     expect((await fetch(`${http.stack.invokerUrl}/health/ready`)).status).toBe(200);
   });
 
@@ -76,7 +79,11 @@ describe('invoker behaviour through the gateway', () => {
     const res = await invokeV1(http, urn, {});
     expect(res.status).toBe(200);
     expect(res.headers.get('x-is-func-err')).toBe('true');
-    const error = JSON.parse(res.json.result) as { errorMessage: string; errorType: string; stackTrace: string[] };
+    const error = JSON.parse(res.json.result) as {
+      errorMessage: string;
+      errorType: string;
+      stackTrace: string[];
+    };
     expect(error.errorMessage).toBe('function invocation exception, error: boom from handler');
     expect(error.errorType).toBe('TypeError');
     expect(Array.isArray(error.stackTrace)).toBe(true);
@@ -86,15 +93,22 @@ describe('invoker behaviour through the gateway', () => {
     const urn = await deployFunction(http, `cberr-${suffix}`, SOURCES.callbackError);
     const res = await invokeV1(http, urn, {});
     expect(res.headers.get('x-is-func-err')).toBe('true');
-    expect(JSON.parse(res.json.result)).toMatchObject({ errorMessage: 'function entry exception, error: callback says no', errorType: 'Error' });
+    expect(JSON.parse(res.json.result)).toMatchObject({
+      errorMessage: 'function entry exception, error: callback says no',
+      errorType: 'Error',
+    });
   });
 
   it('returns an initializer failure in FunctionGraph shape and stays healthy', async () => {
-    const urn = await deployFunction(http, `initfail-${suffix}`, SOURCES.initFails, { initializer: 'index.initializer' });
+    const urn = await deployFunction(http, `initfail-${suffix}`, SOURCES.initFails, {
+      initializer: 'index.initializer',
+    });
     const res = await invokeV1(http, urn, {});
     expect(res.status).toBe(200);
     expect(res.headers.get('x-is-func-err')).toBe('true');
-    expect(JSON.parse(res.json.result)).toMatchObject({ errorMessage: 'function initialization exception: cannot initialise' });
+    expect(JSON.parse(res.json.result)).toMatchObject({
+      errorMessage: 'function initialization exception: cannot initialise',
+    });
     for (const url of [http.stack.gatewayUrl, http.stack.invokerUrl, http.stack.triggerUrl]) {
       expect((await fetch(`${url}/health/ready`)).status).toBe(200);
     }
@@ -130,7 +144,8 @@ describe('invoker behaviour through the gateway', () => {
     expect(probe.noNewPrivs).toBe('1');
     expect(probe.rootWrite).toBe('EROFS');
     expect(probe.tmpWrite).toBe('written');
-    for (const target of targets) expect(probe.connections[`${target.host}:${target.port}`]).not.toBe('connected');
+    for (const target of targets)
+      expect(probe.connections[`${target.host}:${target.port}`]).not.toBe('connected');
 
     const [container] = await containersOf(urn.replace(/:latest$/, ''));
     const inspected = await docker.getContainer(container.Id).inspect();

@@ -4,7 +4,11 @@ import { deployFunction, invokeV1 } from '../support/functions';
 
 describe('operational surfaces of every app', () => {
   const http = new FgsClient();
-  const apps = { gateway: http.stack.gatewayUrl, invoker: http.stack.invokerUrl, trigger: http.stack.triggerUrl };
+  const apps = {
+    gateway: http.stack.gatewayUrl,
+    invoker: http.stack.invokerUrl,
+    trigger: http.stack.triggerUrl,
+  };
 
   it.each(Object.entries(apps))('%s serves /health/live, /health/ready and /metrics', async (_name, url) => {
     expect((await fetch(`${url}/health/live`)).status).toBe(200);
@@ -22,7 +26,10 @@ describe('operational surfaces of every app', () => {
     const ui = await fetch(`${http.stack.gatewayUrl}/docs`);
     expect(ui.status).toBe(200);
     expect(await ui.text()).toContain('swagger');
-    const doc = (await (await fetch(`${http.stack.gatewayUrl}/docs-json`)).json()) as { openapi: string; paths: Record<string, unknown> };
+    const doc = (await (await fetch(`${http.stack.gatewayUrl}/docs-json`)).json()) as {
+      openapi: string;
+      paths: Record<string, unknown>;
+    };
     expect(doc.openapi).toMatch(/^3\./);
     for (const path of [
       '/v2/{project_id}/fgs/functions',

@@ -31,7 +31,11 @@ interface InvokeV1 {
 }
 
 /** Waits for a successful TIMER-originated invocation record of the function. */
-async function waitForTimerInvocation(databaseUrl: string, funcName: string, timeoutMs: number): Promise<{ result: string; log: string }> {
+async function waitForTimerInvocation(
+  databaseUrl: string,
+  funcName: string,
+  timeoutMs: number,
+): Promise<{ result: string; log: string }> {
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   try {
@@ -89,7 +93,9 @@ describe('the official Huawei Cloud SDK against the gateway (AK/SK)', () => {
     expect(listed?.func_urn).toBe(urn.replace(/:latest$/, ''));
     expect(list.count).toBeGreaterThanOrEqual(1);
 
-    const config = (await sdk.showFunctionConfig(new ShowFunctionConfigRequest().withFunctionUrn(urn))) as unknown as Record<string, unknown>;
+    const config = (await sdk.showFunctionConfig(
+      new ShowFunctionConfigRequest().withFunctionUrn(urn),
+    )) as unknown as Record<string, unknown>;
     expect(config['func_name']).toBe(name);
     expect(config['handler']).toBe('index.handler');
     expect(config['timeout']).toBe(30);
@@ -117,33 +123,51 @@ describe('the official Huawei Cloud SDK against the gateway (AK/SK)', () => {
       ),
     );
     const reinvoked = (await sdk.invokeFunction(
-      new InvokeFunctionRequest().withFunctionUrn(urn).withXCFFRequestVersion('v1').withBody(sdkEvent({ name: 'again' })),
+      new InvokeFunctionRequest()
+        .withFunctionUrn(urn)
+        .withXCFFRequestVersion('v1')
+        .withBody(sdkEvent({ name: 'again' })),
     )) as unknown as InvokeV1;
     expect(JSON.parse(reinvoked.result)).toEqual({ greeting: 'hi again', version: 2 });
 
     const trigger = (await sdk.createFunctionTrigger(
-      new CreateFunctionTriggerRequest().withFunctionUrn(urn).withBody(
-        new CreateFunctionTriggerRequestBody()
-          .withTriggerTypeCode('TIMER')
-          .withTriggerStatus('ACTIVE')
-          .withEventData(
-            new TriggerEventDataRequestBody().withName('every-second').withScheduleType('Cron').withSchedule('*/1 * * * * *').withUserEvent('tick-payload'),
-          ),
-      ),
+      new CreateFunctionTriggerRequest()
+        .withFunctionUrn(urn)
+        .withBody(
+          new CreateFunctionTriggerRequestBody()
+            .withTriggerTypeCode('TIMER')
+            .withTriggerStatus('ACTIVE')
+            .withEventData(
+              new TriggerEventDataRequestBody()
+                .withName('every-second')
+                .withScheduleType('Cron')
+                .withSchedule('*/1 * * * * *')
+                .withUserEvent('tick-payload'),
+            ),
+        ),
     )) as unknown as Record<string, unknown>;
     expect(trigger['trigger_type_code']).toBe('TIMER');
     expect(trigger['trigger_status']).toBe('ACTIVE');
-    const triggers = (await sdk.listFunctionTriggers(new ListFunctionTriggersRequest().withFunctionUrn(urn))) as unknown as unknown[];
+    const triggers = (await sdk.listFunctionTriggers(
+      new ListFunctionTriggersRequest().withFunctionUrn(urn),
+    )) as unknown as unknown[];
     expect(triggers).toHaveLength(1);
 
     const timerRun = await waitForTimerInvocation(http.stack.databaseUrl, name, 60_000);
     // The function now runs helloV2, which echoes the timer event's fields.
     const timerEvent = JSON.parse(timerRun.result) as Record<string, string>;
-    expect(timerEvent).toMatchObject({ event_version: 'v1.0', trigger_type: 'TIMER', trigger_name: 'every-second', user_event: 'tick-payload' });
+    expect(timerEvent).toMatchObject({
+      event_version: 'v1.0',
+      trigger_type: 'TIMER',
+      trigger_name: 'every-second',
+      user_event: 'tick-payload',
+    });
     expect(timerEvent['time']).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}/);
 
     await sdk.deleteFunction(new DeleteFunctionRequest().withFunctionUrn(urn));
-    const gone = await sdkFailure(sdk.showFunctionConfig(new ShowFunctionConfigRequest().withFunctionUrn(urn)));
+    const gone = await sdkFailure(
+      sdk.showFunctionConfig(new ShowFunctionConfigRequest().withFunctionUrn(urn)),
+    );
     expect(gone.httpStatusCode).toBe(404);
     expect(gone.errorCode).toBe('FSS.1051');
   });
@@ -175,11 +199,17 @@ describe('the same flow over plain HTTP with an X-Auth-Token', () => {
     expect(created.json['cpu']).toBe(400);
     const urn = String(created.json['func_urn']);
 
-    const list = await http.request<{ functions: { func_name: string }[] }>('GET', `${base}/functions?maxitems=10&func_name=${name}`, { auth });
+    const list = await http.request<{ functions: { func_name: string }[] }>(
+      'GET',
+      `${base}/functions?maxitems=10&func_name=${name}`,
+      { auth },
+    );
     expect(list.status).toBe(200);
     expect(list.json.functions.map((f) => f.func_name)).toEqual([name]);
 
-    const config = await http.request<Record<string, unknown>>('GET', `${base}/functions/${urn}/config`, { auth });
+    const config = await http.request<Record<string, unknown>>('GET', `${base}/functions/${urn}/config`, {
+      auth,
+    });
     expect(config.status).toBe(200);
     expect(config.json['code_type']).toBe('inline');
 
@@ -199,28 +229,44 @@ describe('the same flow over plain HTTP with an X-Auth-Token', () => {
 
     const updated = await http.request<Record<string, unknown>>('PUT', `${base}/functions/${urn}/code`, {
       auth,
-      body: { code_type: 'zip', code_filename: 'index.zip', func_code: { file: await zipBase64({ 'index.js': SOURCES.helloV2 }) } },
+      body: {
+        code_type: 'zip',
+        code_filename: 'index.zip',
+        func_code: { file: await zipBase64({ 'index.js': SOURCES.helloV2 }) },
+      },
     });
     expect(updated.status).toBe(200);
-    const v0 = await http.request<Record<string, unknown>>('POST', `${base}/functions/${urn}/invocations`, { auth, body: { name: 'v0' } });
+    const v0 = await http.request<Record<string, unknown>>('POST', `${base}/functions/${urn}/invocations`, {
+      auth,
+      body: { name: 'v0' },
+    });
     expect(v0.status).toBe(200);
     expect(v0.json).toEqual({ greeting: 'hi v0', version: 2 });
 
     const trigger = await http.request<Record<string, unknown>>('POST', `${base}/triggers/${urn}`, {
       auth,
-      body: { trigger_type_code: 'TIMER', event_data: { name: 'tok-timer', schedule_type: 'Cron', schedule: '*/1 * * * * *', user_event: 'x' } },
+      body: {
+        trigger_type_code: 'TIMER',
+        event_data: { name: 'tok-timer', schedule_type: 'Cron', schedule: '*/1 * * * * *', user_event: 'x' },
+      },
     });
     expect(trigger.status).toBe(201);
     await waitForTimerInvocation(http.stack.databaseUrl, name, 60_000);
-    const disabled = await http.request('PUT', `${base}/triggers/${urn}/TIMER/${String(trigger.json['trigger_id'])}`, {
-      auth,
-      body: { trigger_status: 'DISABLED' },
-    });
+    const disabled = await http.request(
+      'PUT',
+      `${base}/triggers/${urn}/TIMER/${String(trigger.json['trigger_id'])}`,
+      {
+        auth,
+        body: { trigger_status: 'DISABLED' },
+      },
+    );
     expect(disabled.status).toBe(200);
 
     const deleted = await http.request('DELETE', `${base}/functions/${urn}`, { auth });
     expect(deleted.status).toBe(204);
-    const gone = await http.request<{ error_code: string }>('GET', `${base}/functions/${urn}/config`, { auth });
+    const gone = await http.request<{ error_code: string }>('GET', `${base}/functions/${urn}/config`, {
+      auth,
+    });
     expect(gone.status).toBe(404);
     expect(gone.json.error_code).toBe('FSS.1051');
   });

@@ -1,5 +1,5 @@
 import { signRequest } from '@ofg/security';
-import { readStack, StackInfo } from '@ofg/testing';
+import { issueToken, readStack, StackInfo } from '@ofg/testing';
 
 export interface FgsResponse<T = unknown> {
   status: number;
@@ -8,7 +8,10 @@ export interface FgsResponse<T = unknown> {
   json: T;
 }
 
-export type AuthMode = { kind: 'aksk'; ak?: string; sk?: string; date?: Date } | { kind: 'token'; token: string } | { kind: 'none' };
+export type AuthMode =
+  | { kind: 'aksk'; ak?: string; sk?: string; date?: Date }
+  | { kind: 'token'; token: string }
+  | { kind: 'none' };
 
 /** Plain-HTTP FunctionGraph client for tests: signs like the official SDK, or sends an X-Auth-Token. */
 export class FgsClient {
@@ -17,11 +20,20 @@ export class FgsClient {
   async request<T = unknown>(
     method: string,
     path: string,
-    opts: { body?: unknown; rawBody?: string | Buffer; headers?: Record<string, string>; auth?: AuthMode } = {},
+    opts: {
+      body?: unknown;
+      rawBody?: string | Buffer;
+      headers?: Record<string, string>;
+      auth?: AuthMode;
+    } = {},
   ): Promise<FgsResponse<T>> {
     const url = `${this.stack.gatewayUrl}${path}`;
     const body =
-      opts.rawBody !== undefined ? opts.rawBody : opts.body === undefined ? undefined : JSON.stringify(opts.body);
+      opts.rawBody !== undefined
+        ? opts.rawBody
+        : opts.body === undefined
+          ? undefined
+          : JSON.stringify(opts.body);
     const headers: Record<string, string> = { 'Content-Type': 'application/json', ...(opts.headers ?? {}) };
     const auth = opts.auth ?? { kind: 'aksk' };
     if (auth.kind === 'aksk') {
@@ -52,21 +64,8 @@ export class FgsClient {
   }
 
   /** Obtains a project-scoped token with the admin password. */
-  async token(): Promise<string> {
-    const res = await fetch(`${this.stack.gatewayUrl}/v3/auth/tokens`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        auth: {
-          identity: { methods: ['password'], password: { user: { name: this.stack.user, password: this.stack.password } } },
-          scope: { project: { id: this.stack.projectId } },
-        },
-      }),
-    });
-    if (res.status !== 201) throw new Error(`token request failed: ${res.status} ${await res.text()}`);
-    const token = res.headers.get('x-subject-token');
-    if (!token) throw new Error('no X-Subject-Token header');
-    return token;
+  token(): Promise<string> {
+    return issueToken(this.stack);
   }
 
   fnPath(urnOrName: string, suffix = ''): string {

@@ -10,22 +10,31 @@ export interface DeployOptions {
 }
 
 /** Creates a Node.js function from one `index.js` source and returns its `latest` URN. */
-export async function deployFunction(http: FgsClient, name: string, source: string, opts: DeployOptions = {}): Promise<string> {
-  const res = await http.request<Record<string, unknown>>('POST', `/v2/${http.stack.projectId}/fgs/functions`, {
-    body: {
-      func_name: name,
-      package: 'default',
-      runtime: 'Node.js20.15',
-      timeout: opts.timeout ?? 10,
-      handler: 'index.handler',
-      memory_size: opts.memory ?? 128,
-      code_type: 'zip',
-      code_filename: 'index.zip',
-      func_code: { file: await zipBase64({ 'index.js': source }) },
-      ...(opts.initializer ? { initializer_handler: opts.initializer, initializer_timeout: 5 } : {}),
-      ...(opts.userData ? { user_data: JSON.stringify(opts.userData) } : {}),
+export async function deployFunction(
+  http: FgsClient,
+  name: string,
+  source: string,
+  opts: DeployOptions = {},
+): Promise<string> {
+  const res = await http.request<Record<string, unknown>>(
+    'POST',
+    `/v2/${http.stack.projectId}/fgs/functions`,
+    {
+      body: {
+        func_name: name,
+        package: 'default',
+        runtime: 'Node.js20.15',
+        timeout: opts.timeout ?? 10,
+        handler: 'index.handler',
+        memory_size: opts.memory ?? 128,
+        code_type: 'zip',
+        code_filename: 'index.zip',
+        func_code: { file: await zipBase64({ 'index.js': source }) },
+        ...(opts.initializer ? { initializer_handler: opts.initializer, initializer_timeout: 5 } : {}),
+        ...(opts.userData ? { user_data: JSON.stringify(opts.userData) } : {}),
+      },
     },
-  });
+  );
   if (res.status !== 200) throw new Error(`create ${name} failed: ${res.status} ${res.text}`);
   return String(res.json['func_urn']);
 }
@@ -37,7 +46,12 @@ export interface InvokeResult {
   status: number;
 }
 
-export function invokeV1(http: FgsClient, urn: string, event: unknown, tail = true): Promise<FgsResponse<InvokeResult>> {
+export function invokeV1(
+  http: FgsClient,
+  urn: string,
+  event: unknown,
+  tail = true,
+): Promise<FgsResponse<InvokeResult>> {
   return http.request<InvokeResult>('POST', `/v2/${http.stack.projectId}/fgs/functions/${urn}/invocations`, {
     body: event,
     headers: { 'X-CFF-Request-Version': 'v1', ...(tail ? { 'X-Cff-Log-Type': 'tail' } : {}) },

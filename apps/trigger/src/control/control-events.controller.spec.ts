@@ -2,7 +2,10 @@ import { Logger } from '@nestjs/common';
 import { TimerSchedulerService } from '../timers/timer-scheduler.service';
 import { ControlEventsController } from './control-events.controller';
 
-function aController(reconcile: (id: string) => Promise<string>): { controller: ControlEventsController; calls: string[] } {
+function aController(reconcile: (id: string) => Promise<string>): {
+  controller: ControlEventsController;
+  calls: string[];
+} {
   const calls: string[] = [];
   const scheduler = { reconcileTrigger: async (id: string) => (calls.push(id), reconcile(id)) };
   return { controller: new ControlEventsController(scheduler as unknown as TimerSchedulerService), calls };
@@ -29,7 +32,9 @@ describe('ControlEventsController', () => {
     const { controller, calls } = aController(async () => {
       throw new Error('redis down');
     });
-    await expect(controller.onTriggerChanged({ triggerId: 't-1', projectId: 'p', action: 'delete' })).resolves.toBeUndefined();
+    await expect(
+      controller.onTriggerChanged({ triggerId: 't-1', projectId: 'p', action: 'delete' }),
+    ).resolves.toBeUndefined();
     expect(calls).toEqual(['t-1']);
   });
 });

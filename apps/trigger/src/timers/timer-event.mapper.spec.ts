@@ -1,4 +1,10 @@
-import { buildTimerEvent, formatIsoWithOffset, timerRequestId, TIMER_TICK_NAMESPACE, uuidV5 } from './timer-event.mapper';
+import {
+  buildTimerEvent,
+  formatIsoWithOffset,
+  timerRequestId,
+  TIMER_TICK_NAMESPACE,
+  uuidV5,
+} from './timer-event.mapper';
 
 const TRIGGER_ID = '0b9c6a4e-1f4e-4d1c-8a57-6d0f5a1f2b3c';
 /** 2023-06-01T00:30:00Z */
@@ -6,8 +12,12 @@ const AT = Date.UTC(2023, 5, 1, 0, 30, 0);
 
 describe('uuidV5', () => {
   it('matches RFC 4122 name-based UUIDs (reference values from Python uuid.uuid5)', () => {
-    expect(uuidV5('python.org', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe('886313e1-3b8a-5372-9b90-0c9aee199e5d');
-    expect(uuidV5('https://example.com/ü', '6ba7b811-9dad-11d1-80b4-00c04fd430c8')).toBe('a17f7a1d-6bb5-51a9-9d32-f9d2fdeec8b6');
+    expect(uuidV5('python.org', '6ba7b810-9dad-11d1-80b4-00c04fd430c8')).toBe(
+      '886313e1-3b8a-5372-9b90-0c9aee199e5d',
+    );
+    expect(uuidV5('https://example.com/ü', '6ba7b811-9dad-11d1-80b4-00c04fd430c8')).toBe(
+      'a17f7a1d-6bb5-51a9-9d32-f9d2fdeec8b6',
+    );
   });
 });
 
@@ -26,7 +36,9 @@ describe('timerRequestId', () => {
   });
 
   it('is a well-formed version-5 uuid', () => {
-    expect(timerRequestId(TRIGGER_ID, AT)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(timerRequestId(TRIGGER_ID, AT)).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
   });
 });
 
@@ -40,7 +52,9 @@ describe('formatIsoWithOffset', () => {
     expect(formatIsoWithOffset(AT, 'Asia/Shanghai')).toBe('2023-06-01T08:30:00+08:00');
     expect(formatIsoWithOffset(AT, 'Asia/Kathmandu')).toBe('2023-06-01T06:15:00+05:45');
     expect(formatIsoWithOffset(AT, 'America/St_Johns')).toBe('2023-05-31T22:00:00-02:30');
-    expect(formatIsoWithOffset(Date.UTC(2023, 0, 1, 0, 0, 0), 'America/St_Johns')).toBe('2022-12-31T20:30:00-03:30');
+    expect(formatIsoWithOffset(Date.UTC(2023, 0, 1, 0, 0, 0), 'America/St_Johns')).toBe(
+      '2022-12-31T20:30:00-03:30',
+    );
   });
 
   it('uses the process time zone when none is given', () => {
@@ -67,7 +81,12 @@ describe('formatIsoWithOffset', () => {
 describe('buildTimerEvent', () => {
   it('builds the FunctionGraph TIMER event from the scheduled time', () => {
     expect(
-      buildTimerEvent({ scheduledAtMs: AT, triggerName: 'Timer_001', userEvent: '{"k":"v"}', timeZone: 'Asia/Shanghai' }),
+      buildTimerEvent({
+        scheduledAtMs: AT,
+        triggerName: 'Timer_001',
+        userEvent: '{"k":"v"}',
+        timeZone: 'Asia/Shanghai',
+      }),
     ).toEqual({
       version: 'v1.0',
       time: '2023-06-01T08:30:00+08:00',

@@ -64,7 +64,14 @@ export function formatIsoWithOffset(epochMs: number, timeZone?: string): string 
   for (const part of formatter.formatToParts(new Date(seconds))) {
     if (part.type !== 'literal') parts[part.type] = Number(part.value);
   }
-  const wallClockMs = Date.UTC(parts['year'], parts['month'] - 1, parts['day'], parts['hour'], parts['minute'], parts['second']);
+  const wallClockMs = Date.UTC(
+    parts['year'],
+    parts['month'] - 1,
+    parts['day'],
+    parts['hour'],
+    parts['minute'],
+    parts['second'],
+  );
   const offsetMin = Math.round((wallClockMs - seconds) / 60_000);
   const sign = offsetMin < 0 ? '-' : '+';
   return (

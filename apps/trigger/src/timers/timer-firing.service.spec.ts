@@ -31,7 +31,12 @@ function aTrigger(patch: Partial<TriggerEntity> = {}): TriggerEntity {
     triggerStatus: 'ACTIVE',
     eventTypeCode: '',
     name: 'Timer_001',
-    eventData: { name: 'Timer_001', schedule_type: 'Cron', schedule: 'CRON_TZ=Asia/Shanghai 0 30 8 * * *', user_event: 'hi' },
+    eventData: {
+      name: 'Timer_001',
+      schedule_type: 'Cron',
+      schedule: 'CRON_TZ=Asia/Shanghai 0 30 8 * * *',
+      user_event: 'hi',
+    },
     createdAt: new Date(),
     updatedAt: new Date(),
     ...patch,
@@ -53,10 +58,16 @@ class World {
 
   service(): TimerFiringService {
     const triggers = { findAnyById: async (id: string) => (this.trigger?.id === id ? this.trigger : null) };
-    const functions = { findById: async (p: string, id: string) => (this.fn && p === PROJECT && id === this.fn.id ? this.fn : null) };
-    const identity = { findProjectById: async (id: string) => (this.project?.id === id ? this.project : null) };
+    const functions = {
+      findById: async (p: string, id: string) =>
+        this.fn && p === PROJECT && id === this.fn.id ? this.fn : null,
+    };
+    const identity = {
+      findProjectById: async (id: string) => (this.project?.id === id ? this.project : null),
+    };
     const invocations = {
-      findOne: async (_p: string, requestId: string) => (this.ledger.has(requestId) ? ({ requestId } as InvocationEntity) : null),
+      findOne: async (_p: string, requestId: string) =>
+        this.ledger.has(requestId) ? ({ requestId } as InvocationEntity) : null,
     };
     const dispatcher = {
       invokeAsync: async (fn: FunctionEntity, event: string, opts: DispatchOptions) => {
@@ -67,7 +78,9 @@ class World {
         return opts.requestId ?? '';
       },
     };
-    const scheduler = { reconcileTrigger: async (id: string) => (this.reconciled.push(id), 'removed' as const) };
+    const scheduler = {
+      reconcileTrigger: async (id: string) => (this.reconciled.push(id), 'removed' as const),
+    };
     return new TimerFiringService(
       triggers as unknown as TriggerRepository,
       functions as unknown as FunctionRepository,
@@ -117,7 +130,10 @@ describe('TimerFiringService', () => {
     await expect(service.fire(tick)).resolves.toBe('invoked');
     await expect(service.fire(tick)).resolves.toBe('duplicate');
     await expect(service.fire({ ...tick, scheduledAt: AT + 60_000 })).resolves.toBe('invoked');
-    expect(world.dispatched.map((d) => d.opts.requestId)).toEqual([timerRequestId(TRIGGER_ID, AT), timerRequestId(TRIGGER_ID, AT + 60_000)]);
+    expect(world.dispatched.map((d) => d.opts.requestId)).toEqual([
+      timerRequestId(TRIGGER_ID, AT),
+      timerRequestId(TRIGGER_ID, AT + 60_000),
+    ]);
     expect(await world.tickCount('duplicate')).toBe(1);
   });
 
@@ -165,7 +181,11 @@ describe('TimerFiringService', () => {
     const world = new World();
     world.trigger = aTrigger({ eventData: { name: 'Every5', schedule_type: 'Rate', schedule: '5m' } });
     await world.service().fire(tick);
-    const event = JSON.parse(world.dispatched[0].event) as { time: string; user_event: string; trigger_name: string };
+    const event = JSON.parse(world.dispatched[0].event) as {
+      time: string;
+      user_event: string;
+      trigger_name: string;
+    };
     expect(new Date(event.time).getTime()).toBe(AT);
     expect(event.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/);
     expect(event.user_event).toBe('');

@@ -1,6 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Counter } from 'prom-client';
-import { FunctionRepository, IdentityRepository, InvocationRepository, TriggerRepository } from '@ofg/data-access';
+import {
+  FunctionRepository,
+  IdentityRepository,
+  InvocationRepository,
+  TriggerRepository,
+} from '@ofg/data-access';
 import { MetricsService } from '@ofg/observability';
 import { InvocationDispatcher } from '@ofg/queue';
 import { buildTimerEvent, timerRequestId } from './timer-event.mapper';
@@ -64,7 +69,10 @@ export class TimerFiringService {
       this.identity.findProjectById(trigger.projectId),
     ]);
     if (!fn || !project) {
-      this.logger.warn({ triggerId: trigger.id, functionId: trigger.functionId }, 'timer tick skipped: function or project is gone');
+      this.logger.warn(
+        { triggerId: trigger.id, functionId: trigger.functionId },
+        'timer tick skipped: function or project is gone',
+      );
       return 'skipped';
     }
     const requestId = timerRequestId(trigger.id, tick.scheduledAt);
@@ -97,7 +105,10 @@ export class TimerFiringService {
     try {
       await this.scheduler.reconcileTrigger(triggerId);
     } catch (err) {
-      this.logger.warn({ triggerId, err }, 'could not remove the stale timer scheduler; the periodic reconcile will');
+      this.logger.warn(
+        { triggerId, err },
+        'could not remove the stale timer scheduler; the periodic reconcile will',
+      );
     }
   }
 }

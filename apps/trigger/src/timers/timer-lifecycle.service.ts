@@ -21,7 +21,9 @@ const MAX_READINESS_BACKOFF_MS = 5000;
  * shutdown (before the invocation producer closes, so running ticks can still enqueue).
  */
 @Injectable()
-export class TimerLifecycleService implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+export class TimerLifecycleService
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly logger = new Logger(TimerLifecycleService.name);
   private started?: Promise<void>;
   private stopping = false;
@@ -47,7 +49,9 @@ export class TimerLifecycleService implements OnModuleInit, OnApplicationBootstr
 
   onApplicationBootstrap(): void {
     // Not awaited: the HTTP server must come up (liveness, readiness = down) while dependencies are still missing.
-    this.started = this.startWhenReady().catch((err: unknown) => this.logger.error({ err }, 'timer service failed to start'));
+    this.started = this.startWhenReady().catch((err: unknown) =>
+      this.logger.error({ err }, 'timer service failed to start'),
+    );
   }
 
   /** Resolves once the worker runs (or startup was abandoned by shutdown); for tests and embedding. */
@@ -60,7 +64,8 @@ export class TimerLifecycleService implements OnModuleInit, OnApplicationBootstr
     this.reconciling ??= this.scheduler
       .reconcileAll()
       .then((summary) => {
-        const changed = summary.created + summary.updated + summary.removed + summary.invalid + summary.failed > 0;
+        const changed =
+          summary.created + summary.updated + summary.removed + summary.invalid + summary.failed > 0;
         if (changed) this.logger.log({ summary }, 'timer schedulers reconciled');
         else this.logger.debug({ summary }, 'timer schedulers already in step');
       })
@@ -89,7 +94,10 @@ export class TimerLifecycleService implements OnModuleInit, OnApplicationBootstr
       const failing = await this.dependencies.failing();
       if (failing.length === 0) break;
       const delay = Math.min(250 * 2 ** attempt, MAX_READINESS_BACKOFF_MS);
-      this.logger.warn({ failing, retryInMs: delay }, 'waiting for dependencies before starting the timer worker');
+      this.logger.warn(
+        { failing, retryInMs: delay },
+        'waiting for dependencies before starting the timer worker',
+      );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, delay);
         this.wake = () => {

@@ -19,8 +19,14 @@ describe('timerRepeatFor', () => {
       ok: true,
       repeat: { pattern: '0 30 8 ? * MON-FRI', tz: 'Asia/Shanghai' },
     });
-    expect(timerRepeatFor(timer('Cron', '0 */5 * * *'))).toMatchObject({ ok: true, repeat: { pattern: '0 */5 * * * *' } });
-    expect(timerRepeatFor(timer('Cron', '@every 1h30m'))).toMatchObject({ ok: true, repeat: { every: 5_400_000 } });
+    expect(timerRepeatFor(timer('Cron', '0 */5 * * *'))).toMatchObject({
+      ok: true,
+      repeat: { pattern: '0 */5 * * * *' },
+    });
+    expect(timerRepeatFor(timer('Cron', '@every 1h30m'))).toMatchObject({
+      ok: true,
+      repeat: { every: 5_400_000 },
+    });
   });
 
   it('rejects patterns BullMQ cannot schedule', () => {

@@ -31,7 +31,11 @@ class FakeTimerSource implements TimerTriggerSource {
   /** Ids findTimer knows but listTimers does not yet (a trigger created while a reconcile runs). */
   readonly hiddenFromList = new Set<string>();
 
-  put(id: string, schedule: { type: 'Rate' | 'Cron'; value: string }, status: 'ACTIVE' | 'DISABLED' = 'ACTIVE'): void {
+  put(
+    id: string,
+    schedule: { type: 'Rate' | 'Cron'; value: string },
+    status: 'ACTIVE' | 'DISABLED' = 'ACTIVE',
+  ): void {
     this.rows.set(id, {
       id,
       projectId: 'project-1',
@@ -102,7 +106,12 @@ describe('TimerSchedulerService (Redis)', () => {
   }
 
   function aProcessor(handler: RecordingHandler): TimerTickProcessor {
-    const processor = new TimerTickProcessor(handler, { redisUrl: REDIS_URL, prefix, concurrency: 16, drainTimeoutMs: 2000 });
+    const processor = new TimerTickProcessor(handler, {
+      redisUrl: REDIS_URL,
+      prefix,
+      concurrency: 16,
+      drainTimeoutMs: 2000,
+    });
     closers.push(() => processor.close());
     return processor;
   }
@@ -113,7 +122,10 @@ describe('TimerSchedulerService (Redis)', () => {
     const replica1 = aScheduler(source);
     const replica2 = aScheduler(source);
 
-    const concurrent = await Promise.all([replica1.reconcileTrigger(ids.a), replica2.reconcileTrigger(ids.a)]);
+    const concurrent = await Promise.all([
+      replica1.reconcileTrigger(ids.a),
+      replica2.reconcileTrigger(ids.a),
+    ]);
     expect(concurrent).toContain('created');
     await expect(replica2.reconcileTrigger(ids.a)).resolves.toBe('unchanged');
     await expect(replica1.reconcileAll()).resolves.toMatchObject({ unchanged: 1, created: 0, removed: 0 });
@@ -121,7 +133,10 @@ describe('TimerSchedulerService (Redis)', () => {
     const queue = aQueue();
     const schedulers = await queue.getJobSchedulers();
     expect(schedulers.map((s) => s.key)).toEqual([ids.a]);
-    expect(schedulers[0]).toMatchObject({ pattern: '0 0 3 * * *', template: { data: { triggerId: ids.a, projectId: 'project-1' } } });
+    expect(schedulers[0]).toMatchObject({
+      pattern: '0 0 3 * * *',
+      template: { data: { triggerId: ids.a, projectId: 'project-1' } },
+    });
     expect(await queue.getDelayedCount()).toBe(1);
   });
 
@@ -230,7 +245,10 @@ describe('TimerSchedulerService (Redis)', () => {
     const raw = new Queue(QUEUES.timers, { connection, prefix });
     closers.push(() => raw.close());
     const seenRaw: number[] = [];
-    const rawWorker = new Worker(QUEUES.timers, async () => void seenRaw.push(Date.now()), { connection, prefix });
+    const rawWorker = new Worker(QUEUES.timers, async () => void seenRaw.push(Date.now()), {
+      connection,
+      prefix,
+    });
     closers.push(() => rawWorker.close());
     const rawStart = Date.now();
     const firstJob = await raw.upsertJobScheduler('raw-every', { every: 1500 }, { name: 'tick', data: {} });

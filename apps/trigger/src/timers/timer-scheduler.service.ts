@@ -45,7 +45,15 @@ export class TimerSchedulerService {
 
   /** Brings every scheduler in line with Postgres; heals whatever control events were missed. */
   async reconcileAll(): Promise<ReconcileSummary> {
-    const summary: ReconcileSummary = { created: 0, updated: 0, unchanged: 0, removed: 0, absent: 0, invalid: 0, failed: 0 };
+    const summary: ReconcileSummary = {
+      created: 0,
+      updated: 0,
+      unchanged: 0,
+      removed: 0,
+      absent: 0,
+      invalid: 0,
+      failed: 0,
+    };
     const count = async (triggerId: string, reconcile: () => Promise<ReconcileAction>): Promise<void> => {
       try {
         summary[await reconcile()]++;
@@ -79,7 +87,10 @@ export class TimerSchedulerService {
     }
     const parsed = timerRepeatFor(trigger.eventData);
     if (!parsed.ok) {
-      this.logger.warn({ triggerId, reason: parsed.reason }, 'timer trigger has an unusable schedule; not scheduling it');
+      this.logger.warn(
+        { triggerId, reason: parsed.reason },
+        'timer trigger has an unusable schedule; not scheduling it',
+      );
       await this.queue.removeJobScheduler(triggerId);
       return 'invalid';
     }
@@ -92,7 +103,10 @@ export class TimerSchedulerService {
       data,
       opts: TICK_JOB_OPTIONS,
     });
-    this.logger.log({ triggerId, repeat: parsed.repeat }, existing ? 'timer scheduler updated' : 'timer scheduler created');
+    this.logger.log(
+      { triggerId, repeat: parsed.repeat },
+      existing ? 'timer scheduler updated' : 'timer scheduler created',
+    );
     return existing ? 'updated' : 'created';
   }
 }
@@ -116,7 +130,11 @@ function pickTemplate(opts: JobSchedulerTemplateOptions | undefined): Partial<Jo
   return Object.fromEntries(TEMPLATE_KEYS.filter((k) => opts?.[k] !== undefined).map((k) => [k, opts?.[k]]));
 }
 
-function sameScheduler(existing: JobSchedulerJson<TimerTickJob>, repeat: TimerRepeat, data: TimerTickJob): boolean {
+function sameScheduler(
+  existing: JobSchedulerJson<TimerTickJob>,
+  repeat: TimerRepeat,
+  data: TimerTickJob,
+): boolean {
   const sameRepeat =
     'every' in repeat
       ? existing.every === repeat.every && !existing.pattern

@@ -5,7 +5,9 @@ import { parseTimerTick, TimerTickProcessor } from './timer-tick.processor';
 
 const TRIGGER_ID = '0b9c6a4e-1f4e-4d1c-8a57-6d0f5a1f2b3c';
 
-function aJob(overrides: Partial<Pick<Job<TimerTickJob>, 'id' | 'data' | 'timestamp' | 'opts'>> = {}): Job<TimerTickJob> {
+function aJob(
+  overrides: Partial<Pick<Job<TimerTickJob>, 'id' | 'data' | 'timestamp' | 'opts'>> = {},
+): Job<TimerTickJob> {
   return {
     id: `repeat:${TRIGGER_ID}:1685579400000`,
     data: { triggerId: TRIGGER_ID, projectId: 'p1' },
@@ -17,12 +19,18 @@ function aJob(overrides: Partial<Pick<Job<TimerTickJob>, 'id' | 'data' | 'timest
 
 describe('parseTimerTick', () => {
   it('takes the scheduled time from the scheduler job id, not from when the job ran', () => {
-    expect(parseTimerTick(aJob())).toEqual({ triggerId: TRIGGER_ID, projectId: 'p1', scheduledAt: 1685579400000 });
+    expect(parseTimerTick(aJob())).toEqual({
+      triggerId: TRIGGER_ID,
+      projectId: 'p1',
+      scheduledAt: 1685579400000,
+    });
   });
 
   it('falls back to creation time plus delay for jobs not made by this trigger scheduler', () => {
     expect(parseTimerTick(aJob({ id: '42' }))?.scheduledAt).toBe(1685579399500);
-    expect(parseTimerTick(aJob({ id: 'repeat:other-trigger:1685579400000' }))?.scheduledAt).toBe(1685579399500);
+    expect(parseTimerTick(aJob({ id: 'repeat:other-trigger:1685579400000' }))?.scheduledAt).toBe(
+      1685579399500,
+    );
   });
 
   it('rejects payloads without trigger or project', () => {
@@ -34,13 +42,18 @@ describe('parseTimerTick', () => {
 describe('TimerTickProcessor.process', () => {
   it('hands the parsed tick to the handler and returns its outcome', async () => {
     const seen: TimerTick[] = [];
-    const processor = new TimerTickProcessor({ fire: async (t) => (seen.push(t), 'invoked') }, { redisUrl: 'redis://unused' });
+    const processor = new TimerTickProcessor(
+      { fire: async (t) => (seen.push(t), 'invoked') },
+      { redisUrl: 'redis://unused' },
+    );
     await expect(processor.process(aJob())).resolves.toBe('invoked');
     expect(seen).toEqual([{ triggerId: TRIGGER_ID, projectId: 'p1', scheduledAt: 1685579400000 }]);
   });
 
   it('fails a malformed tick permanently instead of retrying it', async () => {
     const processor = new TimerTickProcessor({ fire: async () => 'invoked' }, { redisUrl: 'redis://unused' });
-    await expect(processor.process(aJob({ data: {} as TimerTickJob }))).rejects.toBeInstanceOf(UnrecoverableError);
+    await expect(processor.process(aJob({ data: {} as TimerTickJob }))).rejects.toBeInstanceOf(
+      UnrecoverableError,
+    );
   });
 });

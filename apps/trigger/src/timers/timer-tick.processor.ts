@@ -25,11 +25,15 @@ const SCHEDULER_JOB_ID = /^repeat:(.+):(\d+)$/;
  * The tick a timer job stands for. Scheduler job ids are `repeat:<trigger id>:<scheduled epoch ms>`,
  * the one place BullMQ keeps the scheduled (not the actual) time.
  */
-export function parseTimerTick(job: Pick<Job<TimerTickJob>, 'id' | 'data' | 'timestamp' | 'opts'>): TimerTick | undefined {
+export function parseTimerTick(
+  job: Pick<Job<TimerTickJob>, 'id' | 'data' | 'timestamp' | 'opts'>,
+): TimerTick | undefined {
   const { triggerId, projectId } = job.data ?? {};
-  if (typeof triggerId !== 'string' || !triggerId || typeof projectId !== 'string' || !projectId) return undefined;
+  if (typeof triggerId !== 'string' || !triggerId || typeof projectId !== 'string' || !projectId)
+    return undefined;
   const match = SCHEDULER_JOB_ID.exec(job.id ?? '');
-  const scheduledAt = match && match[1] === triggerId ? Number(match[2]) : job.timestamp + (job.opts.delay ?? 0);
+  const scheduledAt =
+    match && match[1] === triggerId ? Number(match[2]) : job.timestamp + (job.opts.delay ?? 0);
   return Number.isFinite(scheduledAt) ? { triggerId, projectId, scheduledAt } : undefined;
 }
 

@@ -74,5 +74,7 @@ export interface FgsErrorBody {
 }
 
 export function errorBody(code: string, message: string, requestId?: string): FgsErrorBody {
-  return requestId ? { error_code: code, error_msg: message, request_id: requestId } : { error_code: code, error_msg: message };
+  return requestId
+    ? { error_code: code, error_msg: message, request_id: requestId }
+    : { error_code: code, error_msg: message };
 }

@@ -48,11 +48,20 @@ describe('function schemas', () => {
   });
 
   it('requires func_name on config updates', () => {
-    expect(updateFunctionConfigSchema.safeParse({ runtime: 'Node.js18.15', timeout: 3, handler: 'a.b', memory_size: 128 }).success).toBe(false);
+    expect(
+      updateFunctionConfigSchema.safeParse({
+        runtime: 'Node.js18.15',
+        timeout: 3,
+        handler: 'a.b',
+        memory_size: 128,
+      }).success,
+    ).toBe(false);
   });
 
   it('derives CPU from memory as the spec formula says', () => {
-    expect(MEMORY_SIZES_MB.map(cpuMillicoresFor)).toEqual([300, 400, 600, 800, 1000, 1200, 1400, 1600, 1800, 2200, 2600, 3000, 3400]);
+    expect(MEMORY_SIZES_MB.map(cpuMillicoresFor)).toEqual([
+      300, 400, 600, 800, 1000, 1200, 1400, 1600, 1800, 2200, 2600, 3000, 3400,
+    ]);
     expect(isRuntimeName('Node.js20.15')).toBe(true);
     expect(isRuntimeName('toString')).toBe(false);
   });

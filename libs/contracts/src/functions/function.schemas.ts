@@ -4,11 +4,14 @@ import { INITIALIZER_TIMEOUT_RANGE_S, LIMITS, MEMORY_SIZES_MB, RUNTIMES, TIMEOUT
 
 const NAME_PATTERN = /^[A-Za-z]([A-Za-z0-9_-]{0,58}[A-Za-z0-9])?$/;
 /** `file.function`: a module path, a dot, an export name (C# style `a::b::c` also accepted). */
-const HANDLER_PATTERN = /^(?:[A-Za-z0-9_\-/]+(?:\.[A-Za-z0-9_\-/]+)*\.[A-Za-z_$][A-Za-z0-9_$]*|[^\s:]+::[^\s:]+::[^\s:]+)$/;
+const HANDLER_PATTERN =
+  /^(?:[A-Za-z0-9_\-/]+(?:\.[A-Za-z0-9_\-/]+)*\.[A-Za-z_$][A-Za-z0-9_$]*|[^\s:]+::[^\s:]+::[^\s:]+)$/;
 
 export const funcNameSchema = z.string().regex(NAME_PATTERN);
 export const packageSchema = z.string().regex(NAME_PATTERN);
-export const runtimeSchema = z.enum(Object.keys(RUNTIMES) as [keyof typeof RUNTIMES, ...(keyof typeof RUNTIMES)[]]);
+export const runtimeSchema = z.enum(
+  Object.keys(RUNTIMES) as [keyof typeof RUNTIMES, ...(keyof typeof RUNTIMES)[]],
+);
 export const handlerSchema = z.string().min(3).max(128).regex(HANDLER_PATTERN);
 export const memorySizeSchema = z
   .number()
@@ -36,7 +39,12 @@ const commonConfigFields = {
   app_xrole: optionalText(256),
   description: z.string().max(LIMITS.descriptionChars).optional(),
   initializer_handler: z.union([handlerSchema, z.literal('')]).optional(),
-  initializer_timeout: z.number().int().min(INITIALIZER_TIMEOUT_RANGE_S.min).max(INITIALIZER_TIMEOUT_RANGE_S.max).optional(),
+  initializer_timeout: z
+    .number()
+    .int()
+    .min(INITIALIZER_TIMEOUT_RANGE_S.min)
+    .max(INITIALIZER_TIMEOUT_RANGE_S.max)
+    .optional(),
   enterprise_project_id: optionalText(64),
   strategy_config: strategyConfigSchema.optional(),
   func_vpc: z.record(z.string(), z.unknown()).optional(),

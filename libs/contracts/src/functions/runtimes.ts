@@ -13,9 +13,9 @@ export const RUNTIMES = {
   'Python3.9': 'python',
   'Python3.10': 'python',
   'Python3.12': 'python',
-  'Java8': 'java',
-  'Java11': 'java',
-  'Java17': 'java',
+  Java8: 'java',
+  Java11: 'java',
+  Java17: 'java',
   'Go1.8': 'go',
   'Go1.x': 'go',
   'C#(.NET Core 2.0)': 'dotnet',
@@ -25,8 +25,8 @@ export const RUNTIMES = {
   'PHP7.3': 'php',
   'PHP8.3': 'php',
   'Cangjie1.0': 'cangjie',
-  'Custom': 'custom',
-  'http': 'http',
+  Custom: 'custom',
+  http: 'http',
   'Custom Image': 'custom-image',
 } as const;
 
@@ -38,7 +38,9 @@ export function isRuntimeName(value: unknown): value is RuntimeName {
 }
 
 /** The 13 memory sizes FunctionGraph offers, in MB. */
-export const MEMORY_SIZES_MB = [128, 256, 512, 768, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096] as const;
+export const MEMORY_SIZES_MB = [
+  128, 256, 512, 768, 1024, 1280, 1536, 1792, 2048, 2560, 3072, 3584, 4096,
+] as const;
 
 /** CPU in millicores from the spec's formula: memory / 128 × 100 + 200. */
 export function cpuMillicoresFor(memoryMb: number): number {

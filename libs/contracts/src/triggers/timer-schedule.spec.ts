@@ -36,7 +36,10 @@ describe('timer schedules', () => {
   });
 
   it('moves CRON_TZ into the time zone and accepts @every', () => {
-    expect(normaliseCronSchedule('CRON_TZ=Asia/Shanghai 0 0 9 * * *')).toEqual({ pattern: '0 0 9 * * *', tz: 'Asia/Shanghai' });
+    expect(normaliseCronSchedule('CRON_TZ=Asia/Shanghai 0 0 9 * * *')).toEqual({
+      pattern: '0 0 9 * * *',
+      tz: 'Asia/Shanghai',
+    });
     expect(normaliseCronSchedule('@every 1h30m')).toEqual({ every: 5_400_000 });
   });
 

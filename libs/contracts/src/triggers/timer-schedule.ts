@@ -7,7 +7,15 @@ const RATE_LIMITS: Record<string, { max: number; unitMs: number }> = {
   h: { max: 24, unitMs: 3_600_000 },
   d: { max: 30, unitMs: 86_400_000 },
 };
-const GO_DURATION_UNITS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const GO_DURATION_UNITS: Record<string, number> = {
+  ns: 1e-6,
+  us: 1e-3,
+  µs: 1e-3,
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+};
 /** Shortest interval a timer may fire at. */
 export const MIN_TIMER_INTERVAL_MS = 1000;
 

@@ -2,8 +2,22 @@ import { z } from 'zod';
 
 /** Trigger type codes of the API enum (spec §4.1). */
 export const TRIGGER_TYPE_CODES = [
-  'TIMER', 'APIG', 'CTS', 'DDS', 'DMS', 'DIS', 'LTS', 'OBS', 'SMN', 'KAFKA', 'RABBITMQ',
-  'DEDICATEDGATEWAY', 'OPENSOURCEKAFKA', 'APIC', 'GAUSSMONGO', 'EVENTGRID',
+  'TIMER',
+  'APIG',
+  'CTS',
+  'DDS',
+  'DMS',
+  'DIS',
+  'LTS',
+  'OBS',
+  'SMN',
+  'KAFKA',
+  'RABBITMQ',
+  'DEDICATEDGATEWAY',
+  'OPENSOURCEKAFKA',
+  'APIC',
+  'GAUSSMONGO',
+  'EVENTGRID',
 ] as const;
 export type TriggerTypeCode = (typeof TRIGGER_TYPE_CODES)[number];
 

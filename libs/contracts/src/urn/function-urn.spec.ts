@@ -11,9 +11,18 @@ describe('parseFunctionUrn', () => {
     [`${P}:default:hello:v1`, { projectId: P, package: 'default', funcName: 'hello', version: 'v1' }],
     [`${P}:default:hello:!dev`, { projectId: P, package: 'default', funcName: 'hello', alias: 'dev' }],
     [`urn:fss:local:${P}:function:default:hello`, { projectId: P, package: 'default', funcName: 'hello' }],
-    [`urn:fss:local:${P}:function:default:hello:latest`, { projectId: P, package: 'default', funcName: 'hello', version: 'latest' }],
-    [`urn:fss:cn-north-4:${P}:function:default:hello:20240102-030405`, { projectId: P, package: 'default', funcName: 'hello', version: '20240102-030405' }],
-    [`urn:fss:local:${P}:function:default:hello:!prod`, { projectId: P, package: 'default', funcName: 'hello', alias: 'prod' }],
+    [
+      `urn:fss:local:${P}:function:default:hello:latest`,
+      { projectId: P, package: 'default', funcName: 'hello', version: 'latest' },
+    ],
+    [
+      `urn:fss:cn-north-4:${P}:function:default:hello:20240102-030405`,
+      { projectId: P, package: 'default', funcName: 'hello', version: '20240102-030405' },
+    ],
+    [
+      `urn:fss:local:${P}:function:default:hello:!prod`,
+      { projectId: P, package: 'default', funcName: 'hello', alias: 'prod' },
+    ],
   ])('accepts %s', (urn, expected) => {
     expect(parseFunctionUrn(urn, 'ctx')).toEqual(expected);
   });
@@ -45,6 +54,11 @@ describe('parseFunctionUrn', () => {
   it('round-trips with formatFunctionUrn', () => {
     const urn = formatFunctionUrn('local', { projectId: P, package: 'default', funcName: 'hello' }, '!dev');
     expect(urn).toBe(`urn:fss:local:${P}:function:default:hello:!dev`);
-    expect(parseFunctionUrn(urn, 'x')).toEqual({ projectId: P, package: 'default', funcName: 'hello', alias: 'dev' });
+    expect(parseFunctionUrn(urn, 'x')).toEqual({
+      projectId: P,
+      package: 'default',
+      funcName: 'hello',
+      alias: 'dev',
+    });
   });
 });

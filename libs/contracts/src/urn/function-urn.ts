@@ -47,7 +47,8 @@ export function parseFunctionUrn(urn: string, contextProjectId: string): Functio
       break;
     case 7:
     case 8:
-      if (parts[0] !== 'urn' || parts[1] !== 'fss' || parts[4] !== 'function' || !parts[2]) throw invalid(urn);
+      if (parts[0] !== 'urn' || parts[1] !== 'fss' || parts[4] !== 'function' || !parts[2])
+        throw invalid(urn);
       ref = { projectId: parts[3], package: parts[5], funcName: parts[6] };
       qualifier = parts[7];
       break;

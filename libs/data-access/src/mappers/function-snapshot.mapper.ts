@@ -8,14 +8,21 @@ export function parseUserData(userData: string): Record<string, string> {
   try {
     const parsed: unknown = JSON.parse(userData);
     if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return {};
-    return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]));
+    return Object.fromEntries(
+      Object.entries(parsed).map(([k, v]) => [k, typeof v === 'string' ? v : JSON.stringify(v)]),
+    );
   } catch {
     return {};
   }
 }
 
 /** The immutable view of the function an invoker runs; the config digest keys warm instances. */
-export function toFunctionSnapshot(fn: FunctionEntity, region: string, domainId: string, version = 'latest'): FunctionSnapshot {
+export function toFunctionSnapshot(
+  fn: FunctionEntity,
+  region: string,
+  domainId: string,
+  version = 'latest',
+): FunctionSnapshot {
   const userData = parseUserData(fn.userData);
   const shape = {
     runtime: fn.runtime,
@@ -35,7 +42,11 @@ export function toFunctionSnapshot(fn: FunctionEntity, region: string, domainId:
     functionId: fn.id,
     projectId: fn.projectId,
     domainId,
-    funcUrn: formatFunctionUrn(region, { projectId: fn.projectId, package: fn.package, funcName: fn.funcName }),
+    funcUrn: formatFunctionUrn(region, {
+      projectId: fn.projectId,
+      package: fn.package,
+      funcName: fn.funcName,
+    }),
     funcName: fn.funcName,
     package: fn.package,
     version,

@@ -99,7 +99,15 @@ export class InitialSchema1732240000000 implements MigrationInterface {
   }
 
   async down(q: QueryRunner): Promise<void> {
-    for (const table of ['invocations', 'triggers', 'functions', 'code_packages', 'credentials', 'users', 'projects']) {
+    for (const table of [
+      'invocations',
+      'triggers',
+      'functions',
+      'code_packages',
+      'credentials',
+      'users',
+      'projects',
+    ]) {
       await q.query(`DROP TABLE IF EXISTS ${table}`);
     }
   }

@@ -30,28 +30,49 @@ export class FunctionRepository {
       .where('f.project_id = :projectId', { projectId });
     if (filter.package) qb.andWhere('f.package = :pkg', { pkg: filter.package });
     if (filter.funcName) qb.andWhere('f.func_name = :name', { name: filter.funcName });
-    const [items, total] = await qb.orderBy('f.created_at', 'ASC').addOrderBy('f.id', 'ASC').skip(marker).take(maxItems).getManyAndCount();
+    const [items, total] = await qb
+      .orderBy('f.created_at', 'ASC')
+      .addOrderBy('f.id', 'ASC')
+      .skip(marker)
+      .take(maxItems)
+      .getManyAndCount();
     return { items, total };
   }
 
   /** Stores the code package (if new) and the function in one transaction. */
-  async createWithCode(fn: Partial<FunctionEntity>, code: { digest: string; data: Buffer }): Promise<FunctionEntity> {
+  async createWithCode(
+    fn: Partial<FunctionEntity>,
+    code: { digest: string; data: Buffer },
+  ): Promise<FunctionEntity> {
     return this.ds.transaction(async (em) => {
       await this.saveCode(em, code);
       return em.getRepository(FunctionEntity).save(em.getRepository(FunctionEntity).create(fn));
     });
   }
 
-  async updateCode(projectId: string, id: string, patch: Partial<FunctionEntity>, code: { digest: string; data: Buffer }): Promise<FunctionEntity | null> {
+  async updateCode(
+    projectId: string,
+    id: string,
+    patch: Partial<FunctionEntity>,
+    code: { digest: string; data: Buffer },
+  ): Promise<FunctionEntity | null> {
     return this.ds.transaction(async (em) => {
       await this.saveCode(em, code);
-      await em.getRepository(FunctionEntity).update({ projectId, id }, patch as QueryDeepPartialEntity<FunctionEntity>);
+      await em
+        .getRepository(FunctionEntity)
+        .update({ projectId, id }, patch as QueryDeepPartialEntity<FunctionEntity>);
       return em.getRepository(FunctionEntity).findOneBy({ projectId, id });
     });
   }
 
-  async updateConfig(projectId: string, id: string, patch: Partial<FunctionEntity>): Promise<FunctionEntity | null> {
-    await this.ds.getRepository(FunctionEntity).update({ projectId, id }, patch as QueryDeepPartialEntity<FunctionEntity>);
+  async updateConfig(
+    projectId: string,
+    id: string,
+    patch: Partial<FunctionEntity>,
+  ): Promise<FunctionEntity | null> {
+    await this.ds
+      .getRepository(FunctionEntity)
+      .update({ projectId, id }, patch as QueryDeepPartialEntity<FunctionEntity>);
     return this.findById(projectId, id);
   }
 

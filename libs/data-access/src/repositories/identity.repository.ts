@@ -34,7 +34,12 @@ export class IdentityRepository {
     project: Pick<ProjectEntity, 'id' | 'name' | 'domainId'>;
     user: Pick<UserEntity, 'name' | 'passwordHash'>;
     credential?: Pick<CredentialEntity, 'accessKey' | 'secretKeyCiphertext'>;
-  }): Promise<{ projectCreated: boolean; userCreated: boolean; credentialCreated: boolean; user: UserEntity }> {
+  }): Promise<{
+    projectCreated: boolean;
+    userCreated: boolean;
+    credentialCreated: boolean;
+    user: UserEntity;
+  }> {
     return this.ds.transaction(async (em) => {
       const projects = em.getRepository(ProjectEntity);
       const users = em.getRepository(UserEntity);
@@ -49,12 +54,23 @@ export class IdentityRepository {
       let user = await users.findOneBy({ name: input.user.name });
       if (!user) {
         user = await users.save(
-          users.create({ ...input.user, domainId: input.project.domainId, projectId: input.project.id, enabled: true }),
+          users.create({
+            ...input.user,
+            domainId: input.project.domainId,
+            projectId: input.project.id,
+            enabled: true,
+          }),
         );
         userCreated = true;
       }
       if (input.credential && !(await credentials.findOneBy({ accessKey: input.credential.accessKey }))) {
-        await credentials.insert({ ...input.credential, userId: user.id, projectId: input.project.id, status: 'active', description: 'bootstrap admin key' });
+        await credentials.insert({
+          ...input.credential,
+          userId: user.id,
+          projectId: input.project.id,
+          status: 'active',
+          description: 'bootstrap admin key',
+        });
         credentialCreated = true;
       }
       return { projectCreated, userCreated, credentialCreated, user };

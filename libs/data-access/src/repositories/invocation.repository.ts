@@ -18,7 +18,10 @@ export class InvocationRepository {
       .createQueryBuilder()
       .update(InvocationEntity)
       .set({ status: 'RUNNING', attempt, invokerId, startTime: () => 'now()' })
-      .where("request_id = :requestId AND status IN ('WAIT','RUNNING') AND attempt < :attempt", { requestId, attempt })
+      .where("request_id = :requestId AND status IN ('WAIT','RUNNING') AND attempt < :attempt", {
+        requestId,
+        attempt,
+      })
       .execute();
     return (res.affected ?? 0) > 0;
   }

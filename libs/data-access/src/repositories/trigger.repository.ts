@@ -8,11 +8,15 @@ export class TriggerRepository {
   constructor(private readonly ds: DataSource) {}
 
   listForFunction(projectId: string, functionId: string): Promise<TriggerEntity[]> {
-    return this.ds.getRepository(TriggerEntity).find({ where: { projectId, functionId }, order: { createdAt: 'ASC' } });
+    return this.ds
+      .getRepository(TriggerEntity)
+      .find({ where: { projectId, functionId }, order: { createdAt: 'ASC' } });
   }
 
   find(projectId: string, functionId: string, typeCode: string, id: string): Promise<TriggerEntity | null> {
-    return this.ds.getRepository(TriggerEntity).findOneBy({ projectId, functionId, triggerTypeCode: typeCode, id });
+    return this.ds
+      .getRepository(TriggerEntity)
+      .findOneBy({ projectId, functionId, triggerTypeCode: typeCode, id });
   }
 
   /** Used by trigger services, which serve every tenant. */
@@ -21,7 +25,9 @@ export class TriggerRepository {
   }
 
   listActiveOfType(typeCode: string): Promise<TriggerEntity[]> {
-    return this.ds.getRepository(TriggerEntity).findBy({ triggerTypeCode: typeCode, triggerStatus: 'ACTIVE' });
+    return this.ds
+      .getRepository(TriggerEntity)
+      .findBy({ triggerTypeCode: typeCode, triggerStatus: 'ACTIVE' });
   }
 
   listAllOfType(typeCode: string): Promise<TriggerEntity[]> {
@@ -29,7 +35,9 @@ export class TriggerRepository {
   }
 
   existsByName(projectId: string, functionId: string, typeCode: string, name: string): Promise<boolean> {
-    return this.ds.getRepository(TriggerEntity).existsBy({ projectId, functionId, triggerTypeCode: typeCode, name });
+    return this.ds
+      .getRepository(TriggerEntity)
+      .existsBy({ projectId, functionId, triggerTypeCode: typeCode, name });
   }
 
   create(trigger: Partial<TriggerEntity>): Promise<TriggerEntity> {
@@ -38,7 +46,9 @@ export class TriggerRepository {
   }
 
   async update(projectId: string, id: string, patch: Partial<TriggerEntity>): Promise<TriggerEntity | null> {
-    await this.ds.getRepository(TriggerEntity).update({ projectId, id }, patch as QueryDeepPartialEntity<TriggerEntity>);
+    await this.ds
+      .getRepository(TriggerEntity)
+      .update({ projectId, id }, patch as QueryDeepPartialEntity<TriggerEntity>);
     return this.ds.getRepository(TriggerEntity).findOneBy({ projectId, id });
   }
 

@@ -1,14 +1,25 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
-import { RuntimeInitRequest, RuntimeInitResponse, RuntimeInvokeRequest, RuntimeInvokeResponse } from '@ofg/contracts';
+import {
+  RuntimeInitRequest,
+  RuntimeInitResponse,
+  RuntimeInvokeRequest,
+  RuntimeInvokeResponse,
+} from '@ofg/contracts';
 
 /** What a scripted bootstrap does; every hook is optional and defaults to a healthy echo runtime. */
 export interface FakeBootstrapBehaviour {
   /** /health answers `ready: false` for this long after start. */
   readyAfterMs?: number;
-  init?: (req: RuntimeInitRequest, bootstrap: FakeBootstrapServer) => RuntimeInitResponse | Promise<RuntimeInitResponse>;
+  init?: (
+    req: RuntimeInitRequest,
+    bootstrap: FakeBootstrapServer,
+  ) => RuntimeInitResponse | Promise<RuntimeInitResponse>;
   /** Default: success with the event text as result. Return a never-settling promise to hang. */
-  invoke?: (req: RuntimeInvokeRequest, bootstrap: FakeBootstrapServer) => RuntimeInvokeResponse | Promise<RuntimeInvokeResponse>;
+  invoke?: (
+    req: RuntimeInvokeRequest,
+    bootstrap: FakeBootstrapServer,
+  ) => RuntimeInvokeResponse | Promise<RuntimeInvokeResponse>;
 }
 
 /**
@@ -63,7 +74,9 @@ export class FakeBootstrapServer {
       if (req.method === 'POST' && req.url === '/init') {
         const init = JSON.parse(body.toString('utf8')) as RuntimeInitRequest;
         this.initRequest = init;
-        const answer = this.behaviour.init ? await this.behaviour.init(init, this) : { ok: true, durationMs: 1, log: '' };
+        const answer = this.behaviour.init
+          ? await this.behaviour.init(init, this)
+          : { ok: true, durationMs: 1, log: '' };
         return send(res, 200, answer);
       }
       if (req.method === 'POST' && req.url === '/invoke') {
@@ -74,7 +87,13 @@ export class FakeBootstrapServer {
         try {
           const answer = this.behaviour.invoke
             ? await this.behaviour.invoke(invoke, this)
-            : { status: 'success' as const, result: invoke.event, log: `echo ${invoke.requestId}\n`, durationMs: 1, memoryUsedMb: 10 };
+            : {
+                status: 'success' as const,
+                result: invoke.event,
+                log: `echo ${invoke.requestId}\n`,
+                durationMs: 1,
+                memoryUsedMb: 10,
+              };
           return send(res, 200, answer);
         } finally {
           this.activeInvocations -= 1;

@@ -60,8 +60,11 @@ export class FakeContainerRuntime implements ContainerRuntime {
   }
 
   async list(labels: Record<string, string>): Promise<{ id: string; labels: Record<string, string> }[]> {
-    const matches = (l: Record<string, string>): boolean => Object.entries(labels).every(([k, v]) => l[k] === v);
-    const live = [...this.containers.values()].filter((c) => !c.removed && matches(c.spec.labels)).map((c) => ({ id: c.id, labels: c.spec.labels }));
+    const matches = (l: Record<string, string>): boolean =>
+      Object.entries(labels).every(([k, v]) => l[k] === v);
+    const live = [...this.containers.values()]
+      .filter((c) => !c.removed && matches(c.spec.labels))
+      .map((c) => ({ id: c.id, labels: c.spec.labels }));
     const old = [...this.leftovers].filter(([, l]) => matches(l)).map(([id, l]) => ({ id, labels: l }));
     return [...live, ...old];
   }

@@ -96,7 +96,8 @@ export class FunctionSnapshotBuilder {
       ...shape,
       funcUrn,
       cpu: cpuMillicoresFor(s.memorySize),
-      configDigest: configDigest ?? createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 32),
+      configDigest:
+        configDigest ?? createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 32),
     };
   }
 }

@@ -64,3 +64,24 @@ export async function waitForOk(url: string, timeoutMs: number): Promise<void> {
   }
   throw new Error(`${url} not ready after ${timeoutMs} ms: ${last}`);
 }
+
+/** A project-scoped token for the stack's admin user, from `POST /v3/auth/tokens`. */
+export async function issueToken(stack: StackInfo): Promise<string> {
+  const res = await fetch(`${stack.gatewayUrl}/v3/auth/tokens`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      auth: {
+        identity: {
+          methods: ['password'],
+          password: { user: { name: stack.user, password: stack.password } },
+        },
+        scope: { project: { id: stack.projectId } },
+      },
+    }),
+  });
+  const token = res.headers.get('x-subject-token');
+  if (res.status !== 201 || !token)
+    throw new Error(`token request failed: ${res.status} ${await res.text()}`);
+  return token;
+}

@@ -11,11 +11,16 @@ const env = (name: string, fallback: string): string => process.env[name] ?? fal
  * Boots a fresh database, a flushed Redis db and the three compiled apps (dist/) as processes, waits until they are
  * ready and records how to reach them in STACK_FILE. Used by the end-to-end suite and the benchmarks.
  */
-export async function startStack(overrides: { portBase?: number; database?: string; redisDb?: number } = {}): Promise<StackInfo> {
+export async function startStack(
+  overrides: { portBase?: number; database?: string; redisDb?: number } = {},
+): Promise<StackInfo> {
   const pgAdminUrl = env('E2E_PG_ADMIN_URL', 'postgres://postgres@127.0.0.1:5432/postgres');
   const database = overrides.database ?? env('E2E_DATABASE', 'ofg_e2e');
   const databaseUrl = pgAdminUrl.replace(/\/[^/]*$/, `/${database}`);
-  const redisUrl = overrides.redisDb !== undefined ? `redis://127.0.0.1:6379/${overrides.redisDb}` : env('E2E_REDIS_URL', 'redis://127.0.0.1:6379/5');
+  const redisUrl =
+    overrides.redisDb !== undefined
+      ? `redis://127.0.0.1:6379/${overrides.redisDb}`
+      : env('E2E_REDIS_URL', 'redis://127.0.0.1:6379/5');
   const base = overrides.portBase ?? Number(env('E2E_PORT_BASE', '18080'));
   const logDir = join(WORKSPACE, 'tmp/e2e-logs');
 
@@ -31,7 +36,11 @@ export async function startStack(overrides: { portBase?: number; database?: stri
 
   const migrate = spawnSync(
     process.execPath,
-    ['-r', join(WORKSPACE, 'tools/register-paths.js'), join(WORKSPACE, 'dist/libs/data-access/src/migrate.js')],
+    [
+      '-r',
+      join(WORKSPACE, 'tools/register-paths.js'),
+      join(WORKSPACE, 'dist/libs/data-access/src/migrate.js'),
+    ],
     { env: { ...process.env, DATABASE_URL: databaseUrl }, encoding: 'utf8' },
   );
   if (migrate.status !== 0) throw new Error(`migration failed: ${migrate.stdout}${migrate.stderr}`);
@@ -86,7 +95,11 @@ export async function startStack(overrides: { portBase?: number; database?: stri
     },
     logDir,
   );
-  const trigger = startApp('trigger', { ...common, TRIGGER_PORT: String(base + 2), TIMER_RECONCILE_INTERVAL_MS: '5000' }, logDir);
+  const trigger = startApp(
+    'trigger',
+    { ...common, TRIGGER_PORT: String(base + 2), TIMER_RECONCILE_INTERVAL_MS: '5000' },
+    logDir,
+  );
   info.pids = [gateway.pid, invoker.pid, trigger.pid].filter((p): p is number => typeof p === 'number');
   writeStack(info);
 

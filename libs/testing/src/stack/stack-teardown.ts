@@ -29,5 +29,12 @@ export async function stopStack(stack = readStack()): Promise<void> {
     all: true,
     filters: { label: [`${CONTAINER_LABELS.invokerId}=${stack.invokerId}`] },
   });
-  await Promise.all(leftovers.map((c) => docker.getContainer(c.Id).remove({ force: true }).catch(() => undefined)));
+  await Promise.all(
+    leftovers.map((c) =>
+      docker
+        .getContainer(c.Id)
+        .remove({ force: true })
+        .catch(() => undefined),
+    ),
+  );
 }

@@ -15,7 +15,11 @@ export function buildZip(entries: ZipFixtureEntry[]): Promise<Buffer> {
     const zip = new ZipFile();
     for (const e of entries) {
       if (e.directory) zip.addEmptyDirectory(e.name, e.mode ? { mode: e.mode } : {});
-      else zip.addBuffer(Buffer.isBuffer(e.data) ? e.data : Buffer.from(e.data ?? ''), e.name, { ...(e.mode ? { mode: e.mode } : {}), compress: !e.store });
+      else
+        zip.addBuffer(Buffer.isBuffer(e.data) ? e.data : Buffer.from(e.data ?? ''), e.name, {
+          ...(e.mode ? { mode: e.mode } : {}),
+          compress: !e.store,
+        });
     }
     const chunks: Buffer[] = [];
     zip.outputStream.on('data', (c: Buffer) => chunks.push(c));

@@ -1,6 +1,15 @@
 import { Logger } from '@nestjs/common';
 import Docker from 'dockerode';
-import { BOOTSTRAP_PORT, CODE_ROOT, CONTAINER_LABELS, ContainerExit, ContainerHandle, ContainerRuntime, ContainerSpec, LIMITS } from '@ofg/contracts';
+import {
+  BOOTSTRAP_PORT,
+  CODE_ROOT,
+  CONTAINER_LABELS,
+  ContainerExit,
+  ContainerHandle,
+  ContainerRuntime,
+  ContainerSpec,
+  LIMITS,
+} from '@ofg/contracts';
 import { BootableContainerRuntime } from '../container-runtime.token';
 
 const MIB = 1024 * 1024;
