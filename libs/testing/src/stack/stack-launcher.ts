@@ -4,7 +4,9 @@ import { join, resolve } from 'node:path';
 
 /** Where the running stack is described for the test files (written by global setup). */
 export const WORKSPACE = resolve(__dirname, '../../../..');
-export const STACK_FILE = resolve(WORKSPACE, 'tmp/e2e-stack.json');
+export const STACK_FILE = resolve(WORKSPACE, process.env['E2E_STACK_FILE'] ?? 'tmp/e2e-stack.json');
+/** Compiled apps; OFG_DIST_DIR points elsewhere when several builds of one checkout run at once. */
+export const DIST_DIR = resolve(process.env['OFG_DIST_DIR'] ?? join(WORKSPACE, 'dist'));
 
 export interface StackInfo {
   gatewayUrl: string;
@@ -40,7 +42,7 @@ export function startApp(name: string, env: Record<string, string>, logDir: stri
   const out = createWriteStream(join(logDir, `${name}.log`), { flags: 'w' });
   const child = spawn(
     process.execPath,
-    ['-r', join(WORKSPACE, 'tools/register-paths.js'), join(WORKSPACE, `dist/apps/${name}/src/main.js`)],
+    ['-r', join(WORKSPACE, 'tools/register-paths.js'), join(DIST_DIR, `apps/${name}/src/main.js`)],
     { cwd: WORKSPACE, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: false },
   );
   child.stdout?.pipe(out);

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { startApp, waitForOk, WORKSPACE, writeStack, StackInfo } from './stack-launcher';
+import { DIST_DIR, startApp, waitForOk, WORKSPACE, writeStack, StackInfo } from './stack-launcher';
 
 const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
 
@@ -22,7 +22,7 @@ export async function startStack(
       ? `redis://127.0.0.1:6379/${overrides.redisDb}`
       : env('E2E_REDIS_URL', 'redis://127.0.0.1:6379/5');
   const base = overrides.portBase ?? Number(env('E2E_PORT_BASE', '18080'));
-  const logDir = join(WORKSPACE, 'tmp/e2e-logs');
+  const logDir = join(WORKSPACE, process.env['E2E_LOG_DIR'] ?? 'tmp/e2e-logs');
 
   const admin = new Client({ connectionString: pgAdminUrl });
   await admin.connect();
@@ -39,7 +39,7 @@ export async function startStack(
     [
       '-r',
       join(WORKSPACE, 'tools/register-paths.js'),
-      join(WORKSPACE, 'dist/libs/data-access/src/migrate.js'),
+      join(DIST_DIR, 'libs/data-access/src/migrate.js'),
     ],
     { env: { ...process.env, DATABASE_URL: databaseUrl }, encoding: 'utf8' },
   );
