@@ -5,11 +5,14 @@ import { ObservabilityModule } from '@ofg/observability';
 import { QueueModule } from '@ofg/queue';
 import { AuthModule } from './auth/auth.module';
 import { FgsAuthGuard } from './auth/fgs-auth.guard';
+import { AuthzModule } from './authz/authz.module';
+import { PermissionGuard } from './authz/permission.guard';
 import { GatewayConfigModule } from './config/gateway-config.module';
 import { GatewayConfig } from './config/gateway.config';
 import { ControlModule } from './control/control.module';
 import { FunctionsModule } from './functions/functions.module';
 import { HealthModule } from './health/health.module';
+import { IamAdminModule } from './iam/iam-admin.module';
 import { IamModule } from './iam/iam.module';
 import { InvocationsModule } from './invocations/invocations.module';
 import { TriggersModule } from './triggers/triggers.module';
@@ -32,12 +35,18 @@ export class AppModule {
         ControlModule.forRoot(config.redisUrl),
         HealthModule,
         AuthModule,
+        AuthzModule,
         IamModule,
+        IamAdminModule,
         FunctionsModule,
         InvocationsModule,
         TriggersModule,
       ],
-      providers: [{ provide: APP_GUARD, useExisting: FgsAuthGuard }],
+      // Guards run in this order: authentication, then authorization.
+      providers: [
+        { provide: APP_GUARD, useExisting: FgsAuthGuard },
+        { provide: APP_GUARD, useExisting: PermissionGuard },
+      ],
     };
   }
 }

@@ -13,6 +13,13 @@ import {
 } from '@ofg/data-access';
 import { HealthRegistry } from '@ofg/observability';
 import { createRedisConnection, InvocationProducer, ReplyBus } from '@ofg/queue';
+import {
+  SecretCipher,
+  TokenService,
+  functionEnvAad,
+  hashSecurityToken,
+  temporaryCredentialSecretAad,
+} from '@ofg/security';
 import { FakeContainerRuntime, zipOf } from '@ofg/testing';
 import { loadInvokerConfig } from './config/invoker.config';
 import { createInvokerApp } from './invoker.app';
@@ -28,6 +35,7 @@ const DATABASE_URL = ADMIN_URL.replace(/\/[^/]*$/, `/${DATABASE}`);
 const REDIS_URL = process.env['INVOKER_SPEC_REDIS_URL'] ?? 'redis://127.0.0.1:6379/12';
 const PROJECT = randomBytes(16).toString('hex');
 const DOMAIN = randomBytes(16).toString('hex');
+const MASTER_KEY = randomBytes(32).toString('hex');
 
 async function eventually<T>(
   read: () => Promise<T>,
@@ -98,6 +106,8 @@ describe('invoker app (Postgres + Redis + BullMQ, fake engine)', () => {
     const config = loadInvokerConfig({
       DATABASE_URL,
       REDIS_URL,
+      OFG_MASTER_KEY: MASTER_KEY,
+      FUNCTION_API_ENDPOINT: 'http://172.19.0.1:8080/',
       INVOKER_ID: `spec-invoker-${process.pid}`,
       CODE_CACHE_DIR: cacheDir,
       WORKER_CONCURRENCY: '4',
@@ -217,5 +227,102 @@ describe('invoker app (Postgres + Redis + BullMQ, fake engine)', () => {
       invokerId: `spec-invoker-${process.pid}`,
     });
     expect(runtime.startCalls).toBe(1);
+  });
+
+  it('decrypts encrypted variables into the init env only, and hands an agency its temporary credentials', async () => {
+    const secret = `s3cr3t-${randomBytes(6).toString('hex')}`;
+    const cipher = new SecretCipher(MASTER_KEY);
+    const id = randomUUID();
+    const ds = createDataSource(DATABASE_URL);
+    await ds.initialize();
+    try {
+      const zip = await zipOf({ 'index.js': 'exports.handler = async () => 2;' });
+      const digest = createHash('sha512').update(zip).digest('hex');
+      const agencyFn = await new FunctionRepository(ds).createWithCode(
+        {
+          id,
+          projectId: PROJECT,
+          package: 'default',
+          funcName: 'with-agency',
+          runtime: 'Node.js20.15',
+          handler: 'index.handler',
+          memorySize: 128,
+          timeoutS: 3,
+          codeType: 'zip',
+          codeDigest: digest,
+          codeSize: zip.length,
+          userData: '{"PLAIN":"p","SECRET_X":"overridden"}',
+          encryptedUserData: cipher.encrypt(JSON.stringify({ SECRET_X: secret }), functionEnvAad(id)),
+          xrole: 'fgs_agency',
+        },
+        { digest, data: zip },
+      );
+      const snapshot = toFunctionSnapshot(agencyFn, 'local', DOMAIN);
+      expect(JSON.stringify(snapshot)).not.toContain(secret);
+      expect(snapshot.hasEncryptedUserData).toBe(true);
+
+      for (let i = 0; i < 2; i++) {
+        const requestId = randomUUID();
+        const reply = replies.expect(requestId, 10_000);
+        await producer.enqueue({
+          requestId,
+          projectId: PROJECT,
+          invokeType: 'sync',
+          function: snapshot,
+          event: '{}',
+          logType: 'none',
+          replyTo: replies.channel,
+          deadline: Date.now() + 10_000,
+          enqueuedAt: Date.now(),
+        });
+        expect(await reply).toMatchObject({ outcome: 'success' });
+      }
+
+      const container = [...runtime.containers.values()].find(
+        (c) => c.spec.labels['io.openfunctiongraph.function-urn'] === snapshot.funcUrn,
+      )!;
+      const env = container.bootstrap.initRequest!.env;
+      expect(env).toMatchObject({ PLAIN: 'p', SECRET_X: secret, OFG_API_ENDPOINT: 'http://172.19.0.1:8080' });
+      expect(JSON.parse(env['RUNTIME_USERDATA'])).toEqual({ PLAIN: 'p', SECRET_X: secret });
+      // Docker's own environment (visible to `docker inspect`) never carries it.
+      expect(JSON.stringify(container.spec)).not.toContain(secret);
+
+      const [first, second] = container.bootstrap.invokeRequests.map((r) => r.credentials!);
+      expect(second).toEqual(first);
+      expect(first.accessKey).toMatch(/^[A-Z0-9]{20}$/);
+      const rows: Array<Record<string, unknown>> = await ds.query(
+        `SELECT * FROM temporary_credentials WHERE access_key = $1`,
+        [first.accessKey],
+      );
+      expect(rows).toHaveLength(1);
+      expect(rows[0]).toMatchObject({
+        project_id: PROJECT,
+        principal: 'agency:fgs_agency',
+        security_token_hash: hashSecurityToken(first.securityToken),
+      });
+      expect(String(rows[0]['secret_key_ciphertext'])).not.toContain(first.secretKey);
+      expect(
+        cipher.decrypt(
+          String(rows[0]['secret_key_ciphertext']),
+          temporaryCredentialSecretAad(first.accessKey),
+        ),
+      ).toBe(first.secretKey);
+      const hoursLeft = ((rows[0]['expires_at'] as Date).getTime() - Date.now()) / 3_600_000;
+      expect(hoursLeft).toBeGreaterThan(23.9);
+      expect(hoursLeft).toBeLessThanOrEqual(24);
+      expect(new TokenService(MASTER_KEY).verify(first.authToken!)).toMatchObject({
+        userId: 'agency:fgs_agency',
+        projectId: PROJECT,
+        domainId: DOMAIN,
+      });
+
+      // The function without an agency got no credentials at all.
+      const plain = [...runtime.containers.values()].find(
+        (c) => c !== container && c.bootstrap.invokeRequests.length,
+      );
+      expect(plain?.bootstrap.invokeRequests.every((r) => r.credentials === undefined)).toBe(true);
+    } finally {
+      await ds.destroy();
+    }
   });
 });

@@ -4,6 +4,7 @@ import { ContainerRuntime } from '@ofg/contracts';
 import { DataAccessModule } from '@ofg/data-access';
 import { ObservabilityModule } from '@ofg/observability';
 import { createRedisConnection } from '@ofg/queue';
+import { SecretCipher, TokenService } from '@ofg/security';
 import { FunctionEventsController } from './control/function-events.controller';
 import { CODE_CACHE_OPTIONS, CodeCacheOptions, CodePackageCache } from './code/code-package.cache';
 import { INVOKER_CONFIG, InvokerConfig } from './config/invoker.config';
@@ -26,6 +27,12 @@ import { InvocationProcessor } from './processors/invocation.processor';
 import { BootstrapClient } from './runtime/bootstrap.client';
 import { CONTAINER_RUNTIME } from './runtime/container-runtime.token';
 import { DockerContainerRuntime } from './runtime/docker/docker.container-runtime';
+import {
+  AGENCY_CREDENTIALS_OPTIONS,
+  AgencyCredentialsService,
+  DEFAULT_AGENCY_CREDENTIALS_OPTIONS,
+} from './secrets/agency-credentials.service';
+import { FunctionSecretsLoader, INVOKER_CIPHER } from './secrets/function-secrets.loader';
 
 /** Replacements for end-to-end tests (a fake engine instead of Docker). */
 export interface InvokerModuleOverrides {
@@ -45,6 +52,7 @@ export class InvokerModule {
       keepAliveMs: config.instances.keepAliveMs,
       readyTimeoutMs: config.instances.readyTimeoutMs,
       runtimeImages: config.runtimeImages,
+      apiEndpoint: config.functionApiEndpoint,
     };
     const executor: ExecutorOptions = { invokerId: config.invokerId };
     return {
@@ -71,6 +79,11 @@ export class InvokerModule {
         { provide: POOL_OPTIONS, useValue: pool },
         { provide: EXECUTOR_OPTIONS, useValue: executor },
         { provide: RECORD_BUFFER_OPTIONS, useValue: DEFAULT_RECORD_BUFFER_OPTIONS },
+        { provide: INVOKER_CIPHER, useFactory: (): SecretCipher => new SecretCipher(config.masterKeyHex) },
+        { provide: TokenService, useFactory: (): TokenService => new TokenService(config.masterKeyHex) },
+        { provide: AGENCY_CREDENTIALS_OPTIONS, useValue: DEFAULT_AGENCY_CREDENTIALS_OPTIONS },
+        FunctionSecretsLoader,
+        AgencyCredentialsService,
         { provide: JOB_HANDLER_OPTIONS, useValue: { invokerId: config.invokerId } },
         BootstrapClient,
         CodePackageCache,

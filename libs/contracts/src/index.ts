@@ -10,3 +10,4 @@ export * from './invocations/queues';
 export * from './runtime/runtime-protocol';
 export * from './runtime/container-runtime.port';
 export * from './events/control-events';
+export * from './iam';

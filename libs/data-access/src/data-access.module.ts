@@ -7,6 +7,9 @@ import { FunctionRepository } from './repositories/function.repository';
 import { IdentityRepository } from './repositories/identity.repository';
 import { InvocationRepository } from './repositories/invocation.repository';
 import { TriggerRepository } from './repositories/trigger.repository';
+import { RoleAssignmentRepository } from './repositories/role-assignment.repository';
+import { IamAdminRepository } from './repositories/iam-admin.repository';
+import { TemporaryCredentialRepository } from './repositories/temporary-credential.repository';
 
 const REPOSITORIES = [
   FunctionRepository,
@@ -14,7 +17,10 @@ const REPOSITORIES = [
   TriggerRepository,
   InvocationRepository,
   IdentityRepository,
+  TemporaryCredentialRepository,
   DatabasePing,
+  RoleAssignmentRepository,
+  IamAdminRepository,
 ];
 
 /** Postgres connection plus the tenant-scoped repositories; apps import this instead of TypeORM. */

@@ -14,3 +14,8 @@ export * from './repositories/invocation.repository';
 export * from './repositories/identity.repository';
 export * from './mappers/function-snapshot.mapper';
 export * from './database.ping';
+export * from './entities/temporary-credential.entity';
+export * from './repositories/temporary-credential.repository';
+export * from './entities/role-assignment.entity';
+export * from './repositories/role-assignment.repository';
+export * from './repositories/iam-admin.repository';

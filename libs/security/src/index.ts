@@ -6,3 +6,4 @@ export * from './crypto/secret-cipher';
 export * from './crypto/password-hasher';
 export * from './crypto/secret-generator';
 export * from './tokens/token-service';
+export * from './tokens/temporary-credentials';

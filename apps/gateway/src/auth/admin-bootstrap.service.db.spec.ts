@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { IdentityRepository, createDataSource } from '@ofg/data-access';
+import { IdentityRepository, RoleAssignmentRepository, createDataSource } from '@ofg/data-access';
 import { PasswordHasher, SecretCipher, credentialSecretAad } from '@ofg/security';
 import { AdminBootstrapService, readAdminBootstrapConfig } from './admin-bootstrap.service';
 
@@ -41,9 +41,12 @@ describe('AdminBootstrapService on PostgreSQL', () => {
     const config = readAdminBootstrapConfig({});
     const outcomes = await Promise.all(
       replicas.map((ds) =>
-        new AdminBootstrapService(new IdentityRepository(ds), cipher, hasher).run(config, (t) =>
-          printed.push(t),
-        ),
+        new AdminBootstrapService(
+          new IdentityRepository(ds),
+          cipher,
+          hasher,
+          new RoleAssignmentRepository(ds),
+        ).run(config, (t) => printed.push(t)),
       ),
     );
 
@@ -59,6 +62,10 @@ describe('AdminBootstrapService on PostgreSQL', () => {
     const keys: Array<{ access_key: string; secret_key_ciphertext: string; project_id: string }> =
       await ds.query('SELECT access_key, secret_key_ciphertext, project_id FROM credentials');
     expect({ projects, users, keys: keys.length }).toEqual({ projects: 1, users: 1, keys: 1 });
+    const grants: Array<{ role_name: string; project_id: string }> = await ds.query(
+      'SELECT role_name, project_id FROM role_assignments',
+    );
+    expect(grants).toEqual([{ role_name: 'admin', project_id: outcomes[0].projectId }]);
 
     const ak = /access key \(AK\)\s+: (\S+)/.exec(printed[0])![1];
     const sk = /secret key \(SK\)\s+: (\S+)/.exec(printed[0])![1];

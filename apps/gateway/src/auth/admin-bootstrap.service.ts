@@ -1,5 +1,6 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { IdentityRepository } from '@ofg/data-access';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
+import { ADMIN_ROLE } from '@ofg/contracts';
+import { IdentityRepository, RoleAssignmentRepository } from '@ofg/data-access';
 import {
   PasswordHasher,
   SecretCipher,
@@ -20,6 +21,9 @@ export type BootstrapIdentityStore = Pick<
   | 'countCredentialsOfUser'
   | 'ensureBootstrap'
 >;
+
+/** The role grant the bootstrap needs. */
+export type BootstrapRoleStore = Pick<RoleAssignmentRepository, 'grant'>;
 
 /** Settings from the environment; unset or empty variables are undefined. */
 export interface AdminBootstrapConfig {
@@ -129,6 +133,8 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
     @Inject(IdentityRepository) private readonly identity: BootstrapIdentityStore,
     private readonly cipher: SecretCipher,
     private readonly hasher: PasswordHasher,
+    // Absent only in test modules without the role table; the gateway's DataAccessModule always provides it.
+    @Optional() @Inject(RoleAssignmentRepository) private readonly roles?: BootstrapRoleStore,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -185,6 +191,9 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
       },
     });
 
+    // The bootstrap admin always administers the default project (idempotent; a revoked grant comes back at restart).
+    const adminGranted = (await this.roles?.grant(result.user.id, project.id, ADMIN_ROLE)) ?? false;
+
     const secrets: Array<[string, string]> = [];
     if (result.userCreated && generatedPassword !== undefined)
       secrets.push(['admin password', generatedPassword]);
@@ -197,7 +206,8 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
     this.logger.log(
       `bootstrap: project ${project.id} (${project.name})${result.projectCreated ? ' created' : ''}, ` +
         `user ${config.adminUser}${result.userCreated ? ' created' : ''}` +
-        (result.credentialCreated && key ? `, access key ${key.accessKey} created` : ''),
+        (result.credentialCreated && key ? `, access key ${key.accessKey} created` : '') +
+        (adminGranted ? `, role ${ADMIN_ROLE} granted` : ''),
     );
     return {
       projectId: project.id,

@@ -1,13 +1,16 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { IdentityRepository } from '@ofg/data-access';
-import { SecretCipher, credentialSecretAad } from '@ofg/security';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { IdentityRepository, TemporaryCredentialRepository } from '@ofg/data-access';
+import { SecretCipher, credentialSecretAad, temporaryCredentialSecretAad } from '@ofg/security';
 import { AUTH_OPTIONS, AuthOptions } from './auth.options';
 import { TtlCache } from './ttl-cache';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** The repository calls authentication needs; a narrow port so tests can pass an in-memory fake. */
-export type IdentityReader = Pick<IdentityRepository, 'findCredential' | 'findUserById'>;
+export type IdentityReader = Pick<IdentityRepository, 'findCredential' | 'findUserById' | 'findProjectById'>;
+
+/** The repository call temporary credentials need. */
+export type TemporaryCredentialReader = Pick<TemporaryCredentialRepository, 'findActive'>;
 
 /** An active access key with its decrypted secret and the identity it acts for. */
 export interface ResolvedAccessKey {
@@ -15,6 +18,18 @@ export interface ResolvedAccessKey {
   secretKey: string;
   userId: string;
   projectId: string;
+  domainId: string;
+}
+
+/** A temporary key of a function's agency, with its decrypted secret and the hash of its security token. */
+export interface ResolvedTemporaryKey extends ResolvedAccessKey {
+  securityTokenHash: string;
+  expiresAt: Date;
+}
+
+/** An existing project. */
+export interface ActiveProject {
+  id: string;
   domainId: string;
 }
 
@@ -32,15 +47,23 @@ export class AuthIdentityService {
   private readonly logger = new Logger(AuthIdentityService.name);
   private readonly keys: TtlCache<Promise<ResolvedAccessKey | undefined>>;
   private readonly users: TtlCache<Promise<ActiveUser | undefined>>;
+  private readonly temporaryKeys: TtlCache<Promise<ResolvedTemporaryKey | undefined>>;
+  private readonly projects: TtlCache<Promise<ActiveProject | undefined>>;
 
   constructor(
     @Inject(IdentityRepository) private readonly identity: IdentityReader,
     private readonly cipher: SecretCipher,
-    @Inject(AUTH_OPTIONS) options: AuthOptions,
+    @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
+    // Optional so module tests that provide only IdentityRepository still boot; without it temporary keys never resolve.
+    @Optional()
+    @Inject(TemporaryCredentialRepository)
+    private readonly temporary?: TemporaryCredentialReader,
   ) {
     const clock = (): number => options.now().getTime();
     this.keys = new TtlCache(options.credentialCacheTtlMs, options.cacheMaxEntries, clock);
     this.users = new TtlCache(options.userCacheTtlMs, options.cacheMaxEntries, clock);
+    this.temporaryKeys = new TtlCache(options.credentialCacheTtlMs, options.cacheMaxEntries, clock);
+    this.projects = new TtlCache(options.userCacheTtlMs, options.cacheMaxEntries, clock);
   }
 
   /** The active key, or undefined when the key is unknown, revoked, its user is disabled or its secret cannot be decrypted. */
@@ -58,14 +81,72 @@ export class AuthIdentityService {
     return user;
   }
 
+  /**
+   * An unexpired temporary key whose project still exists, or undefined. Expiry is checked again by the caller on
+   * every use, since a cached entry may outlive it by up to the cache TTL.
+   */
+  async resolveTemporaryKey(accessKey: string): Promise<ResolvedTemporaryKey | undefined> {
+    if (!this.temporary) return undefined;
+    const resolved = await this.temporaryKeys.getOrLoad(accessKey, () => this.loadTemporaryKey(accessKey));
+    if (!resolved) this.temporaryKeys.delete(accessKey);
+    return resolved;
+  }
+
+  /** The project when it still exists (agency principals have no users row; their project is what must exist). */
+  async findActiveProject(projectId: string): Promise<ActiveProject | undefined> {
+    const project = await this.projects.getOrLoad(projectId, () => this.loadProject(projectId));
+    if (!project) this.projects.delete(projectId);
+    return project;
+  }
+
   /** Drops cached entries, e.g. after a key was revoked or a user disabled through the API. */
-  invalidate(target: { accessKey?: string; userId?: string } = {}): void {
-    if (target.accessKey) this.keys.delete(target.accessKey);
+  invalidate(target: { accessKey?: string; userId?: string; projectId?: string } = {}): void {
+    if (target.accessKey) {
+      this.keys.delete(target.accessKey);
+      this.temporaryKeys.delete(target.accessKey);
+    }
     if (target.userId) this.users.delete(target.userId);
-    if (!target.accessKey && !target.userId) {
+    if (target.projectId) this.projects.delete(target.projectId);
+    if (!target.accessKey && !target.userId && !target.projectId) {
       this.keys.clear();
       this.users.clear();
+      this.temporaryKeys.clear();
+      this.projects.clear();
     }
+  }
+
+  private async loadTemporaryKey(accessKey: string): Promise<ResolvedTemporaryKey | undefined> {
+    const credential = await this.temporary?.findActive(accessKey, this.options.now());
+    if (!credential) return undefined;
+    const project = await this.findActiveProject(credential.projectId);
+    if (!project) return undefined;
+    let secretKey: string;
+    try {
+      secretKey = this.cipher.decrypt(
+        credential.secretKeyCiphertext,
+        temporaryCredentialSecretAad(accessKey),
+      );
+    } catch (err) {
+      this.logger.error(
+        `cannot decrypt the secret of temporary access key ${accessKey} (${String(err)}); the invoker that issued ` +
+          'it must run with the same OFG_MASTER_KEY as the gateway',
+      );
+      return undefined;
+    }
+    return {
+      accessKey,
+      secretKey,
+      securityTokenHash: credential.securityTokenHash,
+      expiresAt: credential.expiresAt,
+      userId: credential.principal,
+      projectId: credential.projectId,
+      domainId: project.domainId,
+    };
+  }
+
+  private async loadProject(projectId: string): Promise<ActiveProject | undefined> {
+    const project = await this.identity.findProjectById(projectId);
+    return project ? { id: project.id, domainId: project.domainId } : undefined;
   }
 
   private async loadAccessKey(accessKey: string): Promise<ResolvedAccessKey | undefined> {

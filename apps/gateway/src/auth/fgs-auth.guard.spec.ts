@@ -6,15 +6,22 @@ import {
   SecretCipher,
   SignatureVerifier,
   TokenService,
+  agencyPrincipal,
   credentialSecretAad,
+  generateSecurityToken,
+  hashSecurityToken,
   signRequest,
+  temporaryCredentialSecretAad,
 } from '@ofg/security';
 import { AuthRequest } from './auth-context';
 import { AuthIdentityService } from './auth-identity.service';
 import { AuthOptions, DEFAULT_AUTH_OPTIONS } from './auth.options';
 import { FgsAuthGuard } from './fgs-auth.guard';
 import { Public } from './public.decorator';
+import { MemoryRateLimiter, RateLimiter } from './request-rate.limiter';
+import { MemoryReplayCache, ReplayCache } from './signature-replay.cache';
 import { FakeIdentityRepository } from './testing/fake-identity.repository';
+import { FakeTemporaryCredentialRepository } from './testing/fake-temporary-credential.repository';
 
 const MASTER_KEY = 'ab'.repeat(32);
 const PROJECT = '0123456789abcdef0123456789abcdef';
@@ -38,17 +45,25 @@ class HealthController {
 
 interface Harness {
   repo: FakeIdentityRepository;
+  temporary: FakeTemporaryCredentialRepository;
   guard: FgsAuthGuard;
   tokens: TokenService;
+  cipher: SecretCipher;
   userId: string;
   clock: { now: Date };
 }
 
-function setup(overrides: Partial<AuthOptions> = {}): Harness {
+interface FrontDoorDeps {
+  replays?: ReplayCache;
+  limiter?: RateLimiter;
+}
+
+function setup(overrides: Partial<AuthOptions> = {}, deps: FrontDoorDeps = {}): Harness {
   const clock = { now: new Date() };
   const options: AuthOptions = { ...DEFAULT_AUTH_OPTIONS, now: () => clock.now, ...overrides };
   const cipher = new SecretCipher(MASTER_KEY);
   const repo = new FakeIdentityRepository();
+  const temporary = new FakeTemporaryCredentialRepository();
   repo.addProject({ id: PROJECT, name: 'local', domainId: DOMAIN });
   const user = repo.addUser({ name: 'admin', passwordHash: 'unused', projectId: PROJECT, domainId: DOMAIN });
   repo.addCredential({
@@ -60,12 +75,14 @@ function setup(overrides: Partial<AuthOptions> = {}): Harness {
   const tokens = new TokenService(MASTER_KEY);
   const guard = new FgsAuthGuard(
     new Reflector(),
-    new AuthIdentityService(repo, cipher, options),
+    new AuthIdentityService(repo, cipher, options, temporary),
     new SignatureVerifier({ maxClockSkewMs: options.maxClockSkewMs }),
     tokens,
     options,
+    deps.replays ?? new MemoryReplayCache(() => clock.now.getTime()),
+    deps.limiter ?? new MemoryRateLimiter(() => clock.now.getTime()),
   );
-  return { repo, guard, tokens, userId: user.id, clock };
+  return { repo, temporary, guard, tokens, cipher, userId: user.id, clock };
 }
 
 interface SignedOptions {
@@ -117,12 +134,21 @@ function plain(path: string, headers: Record<string, string> = {}): AuthRequest 
   };
 }
 
+/** Response stand-in that records headers the guard sets (Retry-After). */
+class RecordingResponse {
+  readonly headers: Record<string, string> = {};
+  setHeader(name: string, value: string): void {
+    this.headers[name.toLowerCase()] = value;
+  }
+}
+
 function ctx(
   req: AuthRequest,
   handler: (...args: unknown[]) => unknown = FunctionsController.prototype.list,
   cls: new () => unknown = FunctionsController,
+  res: RecordingResponse = new RecordingResponse(),
 ): ExecutionContext {
-  return new ExecutionContextHost([req, {}, () => undefined], cls, handler);
+  return new ExecutionContextHost([req, res, () => undefined], cls, handler);
 }
 
 async function expectFgsError(
@@ -348,7 +374,13 @@ describe('FgsAuthGuard', () => {
 
     it('cannot be bypassed with upper-case or doubled slashes (Express routes ignore both)', async () => {
       const h = setup();
-      for (const path of [`/V2/${PROJECT}/fgs/functions`, `//v2/${PROJECT}/fgs/functions`, '/V3/projects']) {
+      for (const path of [
+        `/V2/${PROJECT}/fgs/functions`,
+        `//v2/${PROJECT}/fgs/functions`,
+        '/V3/projects',
+        '/v3.0/OS-CREDENTIAL/credentials',
+        '/V3.0//os-credential/credentials/AK1',
+      ]) {
         await expectFgsError(h.guard.canActivate(ctx(plain(path))), 'APIGW.0301', 401);
       }
     });
@@ -387,6 +419,305 @@ describe('FgsAuthGuard', () => {
       const req = signed(h, { path: '/v3/projects?name=local', headers: { 'X-Project-Id': OTHER_PROJECT } });
       await expect(h.guard.canActivate(ctx(req))).resolves.toBe(true);
       expect(req.fgsAuth?.projectId).toBe(PROJECT);
+    });
+  });
+
+  describe('replay protection', () => {
+    const invokePath = `/v2/${PROJECT}/fgs/functions/urn:fss:local:${PROJECT}:function:default:f:latest/invocations`;
+
+    it('refuses a second use of a signed POST, PUT and DELETE with 401, but not of a GET', async () => {
+      const h = setup();
+      for (const method of ['POST', 'PUT', 'DELETE']) {
+        const req = (): AuthRequest => signed(h, { method, path: invokePath, body: '{"n":1}' });
+        await expect(h.guard.canActivate(ctx(req()))).resolves.toBe(true);
+        await expectFgsError(h.guard.canActivate(ctx(req())), 'APIGW.0301', 401, /replayed request/);
+      }
+      const get = (): AuthRequest => signed(h);
+      await expect(h.guard.canActivate(ctx(get()))).resolves.toBe(true);
+      await expect(h.guard.canActivate(ctx(get()))).resolves.toBe(true);
+    });
+
+    it('remembers a signature for twice the clock skew, so it cannot come back while its date is still accepted', async () => {
+      const remembered: number[] = [];
+      const cache: ReplayCache = {
+        remember: async (_signature, ttlMs) => {
+          remembered.push(ttlMs);
+          return true;
+        },
+      };
+      const h = setup({}, { replays: cache });
+      await h.guard.canActivate(ctx(signed(h, { method: 'POST', path: invokePath, body: '{}' })));
+      expect(remembered).toEqual([30 * 60_000]);
+
+      // Signed 14 min in the future, replayed 14 min in the past of its date: both inside ±15 min, 28 min apart.
+      const real = setup();
+      const date = new Date(real.clock.now.getTime() + 14 * 60_000);
+      const req = (): AuthRequest => signed(real, { method: 'POST', path: invokePath, body: '{}', date });
+      await expect(real.guard.canActivate(ctx(req()))).resolves.toBe(true);
+      real.clock.now = new Date(real.clock.now.getTime() + 28 * 60_000);
+      await expectFgsError(real.guard.canActivate(ctx(req())), 'APIGW.0301', 401, /replayed/);
+    });
+
+    it('does not burn the signature of a request that failed authentication', async () => {
+      const h = setup();
+      const bad = signed(h, { method: 'POST', path: invokePath, body: '{"a":1}' });
+      bad.rawBody = Buffer.from('{"a":2}');
+      await expectFgsError(h.guard.canActivate(ctx(bad)), 'APIGW.0301', 401, /verify aksk/);
+      bad.rawBody = Buffer.from('{"a":1}');
+      await expect(h.guard.canActivate(ctx(bad))).resolves.toBe(true);
+    });
+
+    it('fails closed with 503 when the replay cache is unavailable', async () => {
+      const down: ReplayCache = { remember: () => Promise.reject(new Error('ECONNREFUSED')) };
+      const h = setup({}, { replays: down });
+      await expectFgsError(
+        h.guard.canActivate(ctx(signed(h, { method: 'POST', path: invokePath, body: '{}' }))),
+        'FSS.0503',
+        503,
+      );
+      await expect(h.guard.canActivate(ctx(signed(h)))).resolves.toBe(true);
+    });
+
+    it('can be switched off (REPLAY_PROTECTION=off)', async () => {
+      const h = setup({ replayProtection: false });
+      const req = (): AuthRequest => signed(h, { method: 'POST', path: invokePath, body: '{}' });
+      await expect(h.guard.canActivate(ctx(req()))).resolves.toBe(true);
+      await expect(h.guard.canActivate(ctx(req()))).resolves.toBe(true);
+    });
+  });
+
+  describe('rate limits', () => {
+    it('answers 429 FSS.0429 with Retry-After once a key used its burst, and recovers with time', async () => {
+      const h = setup({ rateLimitPerSecond: 2, rateLimitBurst: 3 });
+      for (let i = 0; i < 3; i++) await expect(h.guard.canActivate(ctx(signed(h)))).resolves.toBe(true);
+      const res = new RecordingResponse();
+      const req = signed(h);
+      await expectFgsError(
+        h.guard.canActivate(ctx(req, undefined, undefined, res)),
+        'FSS.0429',
+        429,
+        /2 requests per second per access key/,
+      );
+      expect(res.headers['retry-after']).toBe('1');
+      expect(req.fgsAuth).toBeUndefined();
+      h.clock.now = new Date(h.clock.now.getTime() + 500);
+      await expect(h.guard.canActivate(ctx(signed(h)))).resolves.toBe(true);
+    });
+
+    it('counts access keys and token users separately', async () => {
+      const h = setup({ rateLimitPerSecond: 1, rateLimitBurst: 1 });
+      const { token } = h.tokens.issue({ userId: h.userId, projectId: PROJECT, domainId: DOMAIN });
+      const byToken = (): AuthRequest => plain(`/v2/${PROJECT}/fgs/functions`, { 'x-auth-token': token });
+      await expect(h.guard.canActivate(ctx(signed(h)))).resolves.toBe(true);
+      await expect(h.guard.canActivate(ctx(byToken()))).resolves.toBe(true);
+      await expectFgsError(h.guard.canActivate(ctx(byToken())), 'FSS.0429', 429, /per user/);
+      await expectFgsError(h.guard.canActivate(ctx(signed(h))), 'FSS.0429', 429, /per access key/);
+    });
+
+    it('gives a long wait a Retry-After in whole seconds', async () => {
+      const limiter: RateLimiter = { take: async () => ({ allowed: false, retryAfterMs: 2_001 }) };
+      const h = setup({}, { limiter });
+      const res = new RecordingResponse();
+      await expectFgsError(h.guard.canActivate(ctx(signed(h), undefined, undefined, res)), 'FSS.0429', 429);
+      expect(res.headers['retry-after']).toBe('3');
+    });
+
+    it('does not count requests that fail authentication, and is off at 0', async () => {
+      const h = setup({ rateLimitPerSecond: 1, rateLimitBurst: 1 });
+      await expectFgsError(h.guard.canActivate(ctx(signed(h, { sk: 'wrong' }))), 'APIGW.0301', 401);
+      await expect(h.guard.canActivate(ctx(signed(h)))).resolves.toBe(true);
+      const off = setup({ rateLimitPerSecond: 0 });
+      for (let i = 0; i < 5; i++) await expect(off.guard.canActivate(ctx(signed(off)))).resolves.toBe(true);
+    });
+
+    it('lets requests through when the limiter store is down', async () => {
+      const limiter: RateLimiter = { take: () => Promise.reject(new Error('ECONNREFUSED')) };
+      const h = setup({}, { limiter });
+      await expect(h.guard.canActivate(ctx(signed(h)))).resolves.toBe(true);
+    });
+  });
+
+  describe('temporary credentials of a function agency', () => {
+    const TEMP_AK = 'TEMPAK00000000000001';
+    const TEMP_SK = 'tempSecretKey0123456789abcdefghijklmnopq';
+
+    function issue(h: Harness, o: { expiresAt?: Date; projectId?: string } = {}): string {
+      const token = generateSecurityToken();
+      void h.temporary.create({
+        accessKey: TEMP_AK,
+        secretKeyCiphertext: h.cipher.encrypt(TEMP_SK, temporaryCredentialSecretAad(TEMP_AK)),
+        securityTokenHash: hashSecurityToken(token),
+        projectId: o.projectId ?? PROJECT,
+        principal: agencyPrincipal('fgs_agency'),
+        expiresAt: o.expiresAt ?? new Date(h.clock.now.getTime() + 24 * 3600_000),
+      });
+      return token;
+    }
+
+    const withToken = (h: Harness, securityToken: string, o: SignedOptions = {}): AuthRequest =>
+      signed(h, {
+        ak: TEMP_AK,
+        sk: TEMP_SK,
+        ...o,
+        headers: { 'X-Security-Token': securityToken, ...o.headers },
+      });
+
+    it('accepts a signed request with its X-Security-Token as the agency principal of its project', async () => {
+      const h = setup();
+      const token = issue(h);
+      const req = withToken(h, token);
+      await expect(h.guard.canActivate(ctx(req))).resolves.toBe(true);
+      expect(req.fgsAuth).toEqual({
+        projectId: PROJECT,
+        domainId: DOMAIN,
+        userId: 'agency:fgs_agency',
+        accessKey: TEMP_AK,
+        method: 'aksk',
+      });
+    });
+
+    it('refuses it without the security token, with another one, or with an unsigned one', async () => {
+      const h = setup();
+      const token = issue(h);
+      await expectFgsError(
+        h.guard.canActivate(ctx(signed(h, { ak: TEMP_AK, sk: TEMP_SK }))),
+        'APIGW.0301',
+        401,
+        /unknown or disabled access key/,
+      );
+      await expectFgsError(
+        h.guard.canActivate(ctx(withToken(h, generateSecurityToken()))),
+        'APIGW.0301',
+        401,
+        /X-Security-Token/,
+      );
+      // Signed without the header, which is then added: the token is not covered by the signature.
+      const unsigned = signed(h, { ak: TEMP_AK, sk: TEMP_SK });
+      unsigned.headers['x-security-token'] = token;
+      await expectFgsError(h.guard.canActivate(ctx(unsigned)), 'APIGW.0301', 401, /SignedHeaders/);
+    });
+
+    it('refuses a permanent key presented with a security token', async () => {
+      const h = setup();
+      issue(h);
+      await expectFgsError(
+        h.guard.canActivate(ctx(signed(h, { headers: { 'X-Security-Token': generateSecurityToken() } }))),
+        'APIGW.0301',
+        401,
+      );
+    });
+
+    it('stops working when it expires, even while cached', async () => {
+      const h = setup();
+      const token = issue(h, { expiresAt: new Date(h.clock.now.getTime() + 10_000) });
+      await expect(h.guard.canActivate(ctx(withToken(h, token)))).resolves.toBe(true);
+      h.clock.now = new Date(h.clock.now.getTime() + 10_000);
+      await expectFgsError(h.guard.canActivate(ctx(withToken(h, token))), 'APIGW.0301', 401);
+    });
+
+    it('stops working once its project is gone', async () => {
+      const h = setup();
+      const token = issue(h);
+      h.repo.projects.delete(PROJECT);
+      await expectFgsError(h.guard.canActivate(ctx(withToken(h, token))), 'APIGW.0301', 401);
+    });
+
+    it('cannot act on another project (404) and is rate limited and replay-checked like any key', async () => {
+      const h = setup();
+      const token = issue(h);
+      await expectFgsError(
+        h.guard.canActivate(
+          ctx(
+            withToken(h, token, {
+              path: `/v2/${OTHER_PROJECT}/fgs/functions`,
+              headers: { 'X-Project-Id': OTHER_PROJECT },
+            }),
+          ),
+        ),
+        'FSS.0404',
+        404,
+      );
+      const post = (): AuthRequest =>
+        withToken(h, token, { method: 'POST', path: `/v2/${PROJECT}/x`, body: '{}' });
+      await expect(h.guard.canActivate(ctx(post()))).resolves.toBe(true);
+      await expectFgsError(h.guard.canActivate(ctx(post())), 'APIGW.0301', 401, /replayed/);
+    });
+
+    it('refuses a secret sealed under another AAD (rows cannot be swapped)', async () => {
+      const h = setup();
+      const token = issue(h);
+      h.temporary.rows.get(TEMP_AK)!.secretKeyCiphertext = h.cipher.encrypt(
+        TEMP_SK,
+        credentialSecretAad(TEMP_AK),
+      );
+      await expectFgsError(h.guard.canActivate(ctx(withToken(h, token))), 'APIGW.0301', 401);
+    });
+
+    it('caches the lookup like permanent keys', async () => {
+      const h = setup();
+      const token = issue(h);
+      await h.guard.canActivate(ctx(withToken(h, token)));
+      await h.guard.canActivate(ctx(withToken(h, token)));
+      expect(h.temporary.lookups).toBe(1);
+    });
+  });
+
+  describe('agency tokens', () => {
+    const agencyToken = (h: Harness, projectId = PROJECT, domainId = DOMAIN): string =>
+      h.tokens.issue({ userId: agencyPrincipal('fgs_agency'), projectId, domainId }).token;
+
+    it('accepts an agency token without a users row while its project exists', async () => {
+      const h = setup();
+      const req = plain(`/v2/${PROJECT}/fgs/functions`, { 'x-auth-token': agencyToken(h) });
+      await expect(h.guard.canActivate(ctx(req))).resolves.toBe(true);
+      expect(req.fgsAuth).toEqual({
+        projectId: PROJECT,
+        domainId: DOMAIN,
+        userId: 'agency:fgs_agency',
+        method: 'token',
+      });
+      expect(h.repo.calls['findUserById']).toBeUndefined();
+    });
+
+    it('binds it to its project and refuses it once the project is gone or for another domain', async () => {
+      const h = setup();
+      await expectFgsError(
+        h.guard.canActivate(
+          ctx(plain(`/v2/${OTHER_PROJECT}/fgs/functions`, { 'x-auth-token': agencyToken(h) })),
+        ),
+        'FSS.0404',
+        404,
+      );
+      await expectFgsError(
+        h.guard.canActivate(
+          ctx(
+            plain(`/v2/${PROJECT}/fgs/functions`, {
+              'x-auth-token': agencyToken(h, PROJECT, 'e'.repeat(32)),
+            }),
+          ),
+        ),
+        'APIGW.0301',
+        401,
+      );
+      const gone = setup();
+      const token = agencyToken(gone);
+      gone.repo.projects.delete(PROJECT);
+      await expectFgsError(
+        gone.guard.canActivate(ctx(plain(`/v2/${PROJECT}/fgs/functions`, { 'x-auth-token': token }))),
+        'APIGW.0301',
+        401,
+        /project/,
+      );
+    });
+
+    it('is not accepted for a user-looking principal that is not an agency', async () => {
+      const h = setup();
+      const token = h.tokens.issue({ userId: 'agency:', projectId: PROJECT, domainId: DOMAIN }).token;
+      await expectFgsError(
+        h.guard.canActivate(ctx(plain(`/v2/${PROJECT}/fgs/functions`, { 'x-auth-token': token }))),
+        'APIGW.0301',
+        401,
+      );
     });
   });
 });

@@ -1,15 +1,29 @@
-import { CanActivate, ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { FgsError } from '@ofg/contracts';
-import { SignatureVerifier, TokenService, VerificationFailureReason } from '@ofg/security';
+import {
+  SignatureVerifier,
+  TokenService,
+  VerificationFailureReason,
+  isAgencyPrincipal,
+  parseSdkAuthorization,
+  securityTokenMatches,
+} from '@ofg/security';
 import { AuthRequest, FgsAuthContext } from './auth-context';
-import { AUTH_OPTIONS, AuthOptions } from './auth.options';
-import { AuthIdentityService } from './auth-identity.service';
+import { AUTH_OPTIONS, AuthOptions, replayWindowMs } from './auth.options';
+import { AuthIdentityService, ResolvedAccessKey } from './auth-identity.service';
 import { IS_PUBLIC_KEY } from './public.decorator';
+import { MemoryRateLimiter, RATE_LIMITER, RateLimiter, retryAfterSeconds } from './request-rate.limiter';
+import { MemoryReplayCache, REPLAY_CACHE, ReplayCache } from './signature-replay.cache';
 
 const AUTH_FAILED = 'Incorrect IAM authentication information';
 const PUBLIC_PATHS = [/^\/v3\/auth\/tokens\/?$/, /^\/health(\/|$)/, /^\/metrics\/?$/, /^\/docs/];
 const PLACEHOLDER_PROJECT = '{project_id}';
+const AUTHENTICATED_PREFIXES = ['/v2/', '/v3/', '/v3.0/'];
+// Methods whose signed requests may only be used once; reads are idempotent and the SDK retries them.
+const MUTATING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const SECURITY_TOKEN_HEADER = 'x-security-token';
+const WARN_EVERY_MS = 10_000;
 
 // Huawei APIG's wording for a wrong signature; the other reasons use the verifier's own explanation.
 const FIXED_MESSAGES: Partial<Record<VerificationFailureReason, string>> = {
@@ -18,12 +32,15 @@ const FIXED_MESSAGES: Partial<Record<VerificationFailureReason, string>> = {
 };
 
 /**
- * Authenticates `/v2/**` and non-public `/v3/**` requests by SDK-HMAC-SHA256 signature or X-Auth-Token, binds
- * `/v2/{project_id}/...` to the caller's project and sets `req.fgsAuth`. Other paths and `@Public()` routes pass.
+ * Authenticates `/v2/**` and non-public `/v3/**` and `/v3.0/**` requests by SDK-HMAC-SHA256 signature (permanent
+ * keys, or temporary keys with a signed X-Security-Token) or X-Auth-Token (users, or `agency:<xrole>` principals of
+ * functions), refuses replayed signed mutations, applies the per-caller rate limit, binds `/v2/{project_id}/...` to
+ * the caller's project and sets `req.fgsAuth`. Other paths and `@Public()` routes pass.
  */
 @Injectable()
 export class FgsAuthGuard implements CanActivate {
   private readonly logger = new Logger(FgsAuthGuard.name);
+  private lastLimiterWarning = 0;
 
   constructor(
     private readonly reflector: Reflector,
@@ -31,6 +48,9 @@ export class FgsAuthGuard implements CanActivate {
     private readonly verifier: SignatureVerifier,
     private readonly tokens: TokenService,
     @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
+    // In-process defaults serve hand-built guards in tests; AuthModule provides the Redis-backed ones.
+    @Optional() @Inject(REPLAY_CACHE) private readonly replays: ReplayCache = new MemoryReplayCache(),
+    @Optional() @Inject(RATE_LIMITER) private readonly limiter: RateLimiter = new MemoryRateLimiter(),
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -46,7 +66,8 @@ export class FgsAuthGuard implements CanActivate {
     // compared case-insensitively and with repeated slashes folded, so no spelling of a /v2 route skips the guard.
     const routePath = req.path ?? target.split('?', 1)[0];
     const path = routePath.toLowerCase().replace(/\/{2,}/g, '/');
-    if (!path.startsWith('/v2/') && !path.startsWith('/v3/')) return true;
+    // `/v3.0/` is Huawei IAM's OS-CREDENTIAL API (access keys).
+    if (!AUTHENTICATED_PREFIXES.some((prefix) => path.startsWith(prefix))) return true;
     if (PUBLIC_PATHS.some((p) => p.test(path))) return true;
 
     const pathProject = path.startsWith('/v2/') ? projectOfPath(routePath) : undefined;
@@ -59,6 +80,7 @@ export class FgsAuthGuard implements CanActivate {
     }
 
     const auth = await this.authenticate(req, target);
+    await this.enforceRateLimit(auth, context);
     if (pathProject !== undefined) {
       if (pathProject !== auth.projectId) {
         throw new FgsError(
@@ -108,21 +130,41 @@ export class FgsAuthGuard implements CanActivate {
         'AK/SK-signed requests may carry at most 12 MB of body; use token authentication for larger bodies',
       );
     }
-    let key: Awaited<ReturnType<AuthIdentityService['resolveAccessKey']>>;
+    // Temporary keys (sdk-and-runtime-contract §2.3 step 2) come with X-Security-Token, which must itself be signed.
+    const securityToken = headerValue(req.headers[SECURITY_TOKEN_HEADER]);
+    const authorization = parseSdkAuthorization(headerValue(req.headers['authorization']));
+    if (
+      securityToken !== undefined &&
+      !(authorization?.signedHeaders ?? []).some((name) => name.toLowerCase() === SECURITY_TOKEN_HEADER)
+    )
+      throw unauthorized('X-Security-Token must be one of the SignedHeaders');
+    const now = this.options.now();
+    let key: ResolvedAccessKey | undefined;
     const result = await this.verifier.verify(
       { method: req.method, url: target, headers: req.headers, body },
       async (accessKey) => {
-        key = await this.identities.resolveAccessKey(accessKey);
+        key =
+          securityToken === undefined
+            ? await this.identities.resolveAccessKey(accessKey)
+            : await this.temporaryKey(accessKey, securityToken, now);
         return key?.secretKey;
       },
-      this.options.now(),
+      now,
     );
     if (!result.ok || !key) {
-      const detail = result.ok
-        ? FIXED_MESSAGES.unknown_key
-        : (FIXED_MESSAGES[result.reason] ?? result.message);
+      const unknownKey =
+        securityToken === undefined
+          ? FIXED_MESSAGES.unknown_key
+          : 'unknown or expired temporary access key, or a wrong X-Security-Token';
+      const detail =
+        result.ok || result.reason === 'unknown_key'
+          ? unknownKey
+          : (FIXED_MESSAGES[result.reason] ?? result.message);
       throw unauthorized(detail ?? 'unknown or disabled access key');
     }
+    // Verified, so the Authorization header parsed and carries the 64-hex signature.
+    if (authorization && this.options.replayProtection && MUTATING_METHODS.has(req.method.toUpperCase()))
+      await this.rememberSignature(authorization.signature);
     return {
       projectId: key.projectId,
       domainId: key.domainId,
@@ -132,9 +174,76 @@ export class FgsAuthGuard implements CanActivate {
     };
   }
 
+  /** The temporary key when the presented security token is its own (constant-time) and it has not expired. */
+  private async temporaryKey(
+    accessKey: string,
+    securityToken: string,
+    now: Date,
+  ): Promise<ResolvedAccessKey | undefined> {
+    const key = await this.identities.resolveTemporaryKey(accessKey);
+    if (!key || key.expiresAt.getTime() <= now.getTime()) return undefined;
+    return securityTokenMatches(securityToken, key.securityTokenHash) ? key : undefined;
+  }
+
+  /** Fails closed: without the shared cache a replay could not be told apart, so the request is not served. */
+  private async rememberSignature(signature: string): Promise<void> {
+    let fresh: boolean;
+    try {
+      fresh = await this.replays.remember(signature, replayWindowMs(this.options));
+    } catch (err) {
+      this.logger.error(`replay cache unavailable, refusing signed mutations: ${String(err)}`);
+      throw new FgsError('FSS.0503', 'Request replay protection is temporarily unavailable; retry later');
+    }
+    if (!fresh) throw unauthorized('replayed request: this signature was already used');
+  }
+
+  /** Per access key, or per token user (scoped by project, as agency principals repeat across projects). */
+  private async enforceRateLimit(auth: FgsAuthContext, context: ExecutionContext): Promise<void> {
+    if (this.options.rateLimitPerSecond <= 0) return;
+    const key = auth.accessKey ? `ak:${auth.accessKey}` : `user:${auth.projectId}:${auth.userId}`;
+    let decision: Awaited<ReturnType<RateLimiter['take']>>;
+    try {
+      decision = await this.limiter.take(key, {
+        perSecond: this.options.rateLimitPerSecond,
+        burst: this.options.rateLimitBurst,
+      });
+    } catch (err) {
+      // Fails open: a Redis outage must not take down reads that need nothing else from Redis; logged at most every 10 s.
+      const now = Date.now();
+      if (now - this.lastLimiterWarning > WARN_EVERY_MS) {
+        this.lastLimiterWarning = now;
+        this.logger.warn(`rate limiter unavailable, requests are not being limited: ${String(err)}`);
+      }
+      return;
+    }
+    if (decision.allowed) return;
+    const seconds = retryAfterSeconds(decision.retryAfterMs);
+    context
+      .switchToHttp()
+      .getResponse<{ setHeader?: (name: string, value: string) => void }>()
+      .setHeader?.('Retry-After', String(seconds));
+    throw new FgsError(
+      'FSS.0429',
+      `Too many requests: the limit is ${this.options.rateLimitPerSecond} requests per second per ` +
+        `${auth.accessKey ? 'access key' : 'user'}; retry after ${seconds} s`,
+    );
+  }
+
   private async byToken(token: string): Promise<FgsAuthContext> {
     const claims = this.tokens.verify(token, this.options.now());
     if (!claims) throw unauthorized('the X-Auth-Token is invalid or expired');
+    // Tokens of a function's agency (issued by the invoker) have no users row; their project must still exist.
+    if (isAgencyPrincipal(claims.userId)) {
+      const project = await this.identities.findActiveProject(claims.projectId);
+      if (!project || project.domainId !== claims.domainId)
+        throw unauthorized('the project of this X-Auth-Token no longer exists');
+      return {
+        projectId: claims.projectId,
+        domainId: claims.domainId,
+        userId: claims.userId,
+        method: 'token',
+      };
+    }
     const user = await this.identities.findActiveUser(claims.userId);
     if (!user || user.projectId !== claims.projectId)
       throw unauthorized('the user of this X-Auth-Token no longer exists or is disabled');

@@ -22,8 +22,18 @@ import {
   ListFunctionsRequest,
 } from '@huaweicloud/huaweicloud-sdk-functiongraph';
 import { FgsError, errorBody } from '@ofg/contracts';
-import { IdentityRepository } from '@ofg/data-access';
-import { PasswordHasher } from '@ofg/security';
+import { IdentityRepository, TemporaryCredentialRepository } from '@ofg/data-access';
+import {
+  PasswordHasher,
+  SecretCipher,
+  agencyPrincipal,
+  generateAccessKey,
+  generateSecretKey,
+  generateSecurityToken,
+  hashSecurityToken,
+  signRequest,
+  temporaryCredentialSecretAad,
+} from '@ofg/security';
 import type { Response } from 'express';
 import { connect } from 'node:net';
 import { IamModule } from '../iam/iam.module';
@@ -31,6 +41,7 @@ import { FgsAuth, FgsAuthContext } from './auth-context';
 import { AuthModule } from './auth.module';
 import { FgsAuthGuard } from './fgs-auth.guard';
 import { FakeIdentityRepository } from './testing/fake-identity.repository';
+import { FakeTemporaryCredentialRepository } from './testing/fake-temporary-credential.repository';
 
 // The unchanged official SDK (a devDependency) against the real guard: signing, project binding and the IAM look-up.
 const PROJECT = '0123456789abcdef0123456789abcdef';
@@ -80,6 +91,7 @@ const jsonBody = (value: Record<string, unknown>): { [key: string]: object } =>
 describe('FgsAuthGuard with the official Huawei Cloud SDK', () => {
   let app: INestApplication;
   let endpoint: string;
+  const temporary = new FakeTemporaryCredentialRepository();
   const saved: Record<string, string | undefined> = {};
 
   beforeAll(async () => {
@@ -90,7 +102,13 @@ describe('FgsAuthGuard with the official Huawei Cloud SDK', () => {
     }
     const repo = new FakeIdentityRepository();
     @Global()
-    @Module({ providers: [{ provide: IdentityRepository, useValue: repo }], exports: [IdentityRepository] })
+    @Module({
+      providers: [
+        { provide: IdentityRepository, useValue: repo },
+        { provide: TemporaryCredentialRepository, useValue: temporary },
+      ],
+      exports: [IdentityRepository, TemporaryCredentialRepository],
+    })
     class FakeDataAccessModule {}
     const moduleRef = await Test.createTestingModule({
       imports: [FakeDataAccessModule, AuthModule, IamModule],
@@ -137,6 +155,46 @@ describe('FgsAuthGuard with the official Huawei Cloud SDK', () => {
       ),
     );
     expect(invoked).toMatchObject({ httpStatusCode: 200, urn });
+  });
+
+  it('accepts temporary credentials sent with withSecurityToken, and refuses them without it', async () => {
+    const ak = generateAccessKey();
+    const sk = generateSecretKey();
+    const securityToken = generateSecurityToken();
+    await temporary.create({
+      accessKey: ak,
+      secretKeyCiphertext: new SecretCipher(ENV.OFG_MASTER_KEY).encrypt(sk, temporaryCredentialSecretAad(ak)),
+      securityTokenHash: hashSecurityToken(securityToken),
+      projectId: PROJECT,
+      principal: agencyPrincipal('fgs_agency'),
+      expiresAt: new Date(Date.now() + 3600_000),
+    });
+    const fg = client(
+      new BasicCredentials().withAk(ak).withSk(sk).withSecurityToken(securityToken).withProjectId(PROJECT),
+    );
+    const list = raw(await fg.listFunctions(new ListFunctionsRequest()));
+    expect(list).toMatchObject({
+      httpStatusCode: 200,
+      caller: { projectId: PROJECT, userId: 'agency:fgs_agency', accessKey: ak, method: 'aksk' },
+    });
+    const without = client(new BasicCredentials().withAk(ak).withSk(sk).withProjectId(PROJECT));
+    await expect(without.listFunctions(new ListFunctionsRequest())).rejects.toMatchObject({
+      httpStatusCode: 401,
+      errorCode: 'APIGW.0301',
+    });
+  });
+
+  it('refuses a recorded signed invocation sent a second time', async () => {
+    const urn = `urn:fss:local-1:${PROJECT}:function:default:hello:latest`;
+    const url = `${endpoint}/v2/${PROJECT}/fgs/functions/${urn}/invocations`;
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', 'X-Project-Id': PROJECT };
+    const body = '{"r":2}';
+    // The SDK's signer (parity-tested in libs/security); the headers are what an eavesdropper would have recorded.
+    Object.assign(headers, signRequest({ method: 'POST', url, headers, body, ak: AK, sk: SK }));
+    expect((await fetch(url, { method: 'POST', headers, body })).status).toBe(200);
+    const replay = await fetch(url, { method: 'POST', headers, body });
+    expect(replay.status).toBe(401);
+    expect(await replay.json()).toMatchObject({ error_code: 'APIGW.0301' });
   });
 
   it('finds the project through GET /v3/projects when only a region is set', async () => {

@@ -2,12 +2,14 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from
 import { ApiBody, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import {
   createFunctionSchema,
+  FGS_ACTIONS,
   FunctionCodeDto,
   FunctionConfigDto,
   ListFunctionsDto,
   updateFunctionCodeSchema,
   updateFunctionConfigSchema,
 } from '@ofg/contracts';
+import { Action } from '../authz/action.decorator';
 import { Auth } from '../common/auth-context.decorator';
 import { FgsAuthContext } from '../common/fgs-request';
 import { ApiFgsAuth, ApiFunctionUrnParam, ApiProjectParam } from '../openapi/api-docs.decorators';
@@ -30,6 +32,7 @@ export class FunctionsController {
   @ApiBody({ schema: bodySchemaOf(createFunctionSchema) })
   @ApiResponse({ status: 200, description: 'The created function' })
   @ApiResponse({ status: 409, description: 'FSS.1061: the function already exists' })
+  @Action(FGS_ACTIONS.functionCreate)
   create(@Auth() auth: FgsAuthContext, @Body() body: unknown): Promise<FunctionConfigDto> {
     return this.functions.create(auth, body);
   }
@@ -44,6 +47,7 @@ export class FunctionsController {
   @ApiQuery({ name: 'package_name', required: false, description: 'Only functions of this package' })
   @ApiQuery({ name: 'func_name', required: false, description: 'Only functions with this name' })
   @ApiResponse({ status: 200, description: '`{functions, next_marker, count}`' })
+  @Action(FGS_ACTIONS.functionList)
   list(@Auth() auth: FgsAuthContext, @Query() query: Record<string, unknown>): Promise<ListFunctionsDto> {
     return this.functions.list(auth, query);
   }
@@ -53,6 +57,7 @@ export class FunctionsController {
   @ApiOperation({ summary: 'Get function metadata' })
   @ApiResponse({ status: 200, description: 'The function object' })
   @ApiResponse({ status: 404, description: 'FSS.1051: function not found' })
+  @Action(FGS_ACTIONS.functionGetConfig)
   getConfig(@Auth() auth: FgsAuthContext, @Param('function_urn') urn: string): Promise<FunctionConfigDto> {
     return this.functions.getConfig(auth, urn);
   }
@@ -65,6 +70,7 @@ export class FunctionsController {
   })
   @ApiBody({ schema: bodySchemaOf(updateFunctionConfigSchema) })
   @ApiResponse({ status: 200, description: 'The updated function object' })
+  @Action(FGS_ACTIONS.functionUpdateConfig)
   updateConfig(
     @Auth() auth: FgsAuthContext,
     @Param('function_urn') urn: string,
@@ -80,6 +86,7 @@ export class FunctionsController {
     description: '`func_code` is returned empty; the package is never echoed.',
   })
   @ApiResponse({ status: 200, description: 'Code metadata' })
+  @Action(FGS_ACTIONS.functionGetCode)
   getCode(@Auth() auth: FgsAuthContext, @Param('function_urn') urn: string): Promise<FunctionCodeDto> {
     return this.functions.getCode(auth, urn);
   }
@@ -92,6 +99,7 @@ export class FunctionsController {
   })
   @ApiBody({ schema: bodySchemaOf(updateFunctionCodeSchema) })
   @ApiResponse({ status: 200, description: 'Code metadata after the update' })
+  @Action(FGS_ACTIONS.functionUpdateCode)
   updateCode(
     @Auth() auth: FgsAuthContext,
     @Param('function_urn') urn: string,
@@ -109,6 +117,7 @@ export class FunctionsController {
       'Deletes the function and its triggers (unqualified or `:latest` URN); versions and aliases do not exist yet.',
   })
   @ApiResponse({ status: 204, description: 'Deleted' })
+  @Action(FGS_ACTIONS.functionDelete)
   remove(@Auth() auth: FgsAuthContext, @Param('function_urn') urn: string): Promise<void> {
     return this.functions.delete(auth, urn);
   }

@@ -11,9 +11,10 @@ import {
   RuntimeName,
   updateFunctionCodeSchema,
   updateFunctionConfigSchema,
+  INITIALIZER_TIMEOUT_RANGE_S,
 } from '@ofg/contracts';
 import { FunctionEntity, FunctionRepository, TriggerRepository } from '@ofg/data-access';
-import { SecretCipher } from '@ofg/security';
+import { SecretCipher, functionEnvAad } from '@ofg/security';
 import { FgsAuthContext } from '../common/fgs-request';
 import { isUniqueViolation } from '../common/unique-violation';
 import { parseBody } from '../common/zod-errors';
@@ -24,7 +25,7 @@ import { FunctionExtra, configExtraOf, mergeExtra } from './function-extra';
 import { FunctionResolver } from './function.resolver';
 import { toFunctionCodeDto, toFunctionConfigDto } from './function.mapper';
 import { parseListFunctionsQuery } from './list-query';
-import { ENCRYPTED_USER_DATA_MASK, functionEnvAad, validateUserData } from './user-data.validator';
+import { ENCRYPTED_USER_DATA_MASK, validateUserData } from './user-data.validator';
 
 /** Runtime families this installation can run; the rest are refused at create/update rather than failing at invoke. */
 const RUNNABLE_FAMILIES: readonly string[] = ['nodejs'];
@@ -48,6 +49,7 @@ export class FunctionsService {
   async create(auth: FgsAuthContext, body: unknown): Promise<FunctionConfigDto> {
     const input = parseBody(createFunctionSchema, body, FUNCTION_FIELD_ERRORS);
     assertRunnable(input.runtime);
+    assertInitializerTimeout(input.initializer_handler ?? '', input.initializer_timeout);
     const userData = validateUserData(input.user_data ?? '', 'user_data');
     const encryptedUserData = validateUserData(input.encrypted_user_data ?? '', 'encrypted_user_data');
     if (await this.functions.findByName(auth.projectId, input.package, input.func_name))
@@ -79,7 +81,8 @@ export class FunctionsService {
       appXrole: input.app_xrole ?? '',
       description: input.description ?? '',
       initializerHandler: input.initializer_handler ?? '',
-      initializerTimeoutS: input.initializer_timeout ?? 0,
+      // FunctionGraph's default initializer timeout when a handler is given without one.
+      initializerTimeoutS: input.initializer_timeout ?? (input.initializer_handler ? 3 : 0),
       maxInstances: input.strategy_config?.concurrency ?? -1,
       concurrentNum: input.strategy_config?.concurrent_num ?? 1,
       enterpriseProjectId: input.enterprise_project_id ?? '0',
@@ -180,6 +183,10 @@ export class FunctionsService {
     if (input.description !== undefined) patch.description = input.description;
     if (input.initializer_handler !== undefined) patch.initializerHandler = input.initializer_handler;
     if (input.initializer_timeout !== undefined) patch.initializerTimeoutS = input.initializer_timeout;
+    assertInitializerTimeout(
+      patch.initializerHandler ?? fn.initializerHandler,
+      patch.initializerTimeoutS ?? fn.initializerTimeoutS,
+    );
     if (input.enterprise_project_id !== undefined) patch.enterpriseProjectId = input.enterprise_project_id;
     if (input.strategy_config?.concurrency !== undefined)
       patch.maxInstances = input.strategy_config.concurrency;
@@ -235,4 +242,14 @@ function codeColumns(codeType: string, code: PreparedCode): Partial<FunctionEnti
     codeDigest: code.digest,
     codeSize: code.size,
   };
+}
+
+/** With an initializer handler the timeout is 1–300 s; 0 (as responses show it) is only valid without one. */
+function assertInitializerTimeout(handler: string, timeoutS: number | undefined): void {
+  if (handler && timeoutS !== undefined && timeoutS < INITIALIZER_TIMEOUT_RANGE_S.min) {
+    throw new FgsError(
+      'FSS.1405',
+      `initializer_timeout must be between ${INITIALIZER_TIMEOUT_RANGE_S.min} and ${INITIALIZER_TIMEOUT_RANGE_S.max} seconds`,
+    );
+  }
 }

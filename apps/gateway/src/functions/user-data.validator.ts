@@ -50,10 +50,5 @@ export function validateUserData(text: string, field: 'user_data' | 'encrypted_u
   return text;
 }
 
-/** AAD binding encrypted environment variables to their function, so ciphertexts cannot be moved between functions. */
-export function functionEnvAad(functionId: string): string {
-  return `ofg:function-env:${functionId}`;
-}
-
 /** What responses show instead of encrypted variables, which never leave the platform in clear. */
 export const ENCRYPTED_USER_DATA_MASK = '******';

@@ -3,6 +3,7 @@ const TITLES: Record<number, string> = {
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not Found',
+  409: 'Conflict',
 };
 
 /** The IAM error body: `{"error":{"code":401,"message":"...","title":"Unauthorized"}}`. */
@@ -13,7 +14,7 @@ export interface IamErrorBody {
 /** An error of the /v3 IAM API, rendered in IAM's own shape (not FunctionGraph's) by IamExceptionFilter. */
 export class IamError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404,
+    readonly status: 400 | 401 | 403 | 404 | 409,
     message: string,
   ) {
     super(message);
@@ -26,6 +27,10 @@ export class IamError extends Error {
 
   static badRequest(message: string): IamError {
     return new IamError(400, message);
+  }
+
+  static notFound(message: string): IamError {
+    return new IamError(404, message);
   }
 
   toBody(): IamErrorBody {

@@ -1,8 +1,10 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { IdentityRepository } from '@ofg/data-access';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { IamAdminRepository, IdentityRepository } from '@ofg/data-access';
 import { PasswordHasher, TokenService } from '@ofg/security';
 import { FgsAuthContext } from '../auth/auth-context';
 import { IamError } from './iam-error';
+import { firstQueryValue } from './iam-body';
+import { iamTime } from './iam-time';
 import { IamProject, TokenResponseBody, tokenRequestSchema } from './iam.schemas';
 
 /** The repository calls the IAM subset needs. */
@@ -11,15 +13,13 @@ export type IamIdentityReader = Pick<
   'findUserByName' | 'findProjectById' | 'findProjectByName'
 >;
 
+/** Project reads with descriptions and domain-wide listing, for administrators. */
+export type ProjectDirectory = Pick<IamAdminRepository, 'findProject' | 'listProjects'>;
+
 export interface IssuedIamToken {
   /** Goes into the `X-Subject-Token` response header. */
   subjectToken: string;
   body: TokenResponseBody;
-}
-
-/** IAM timestamps carry microseconds: `2024-01-03T03:04:05.123000Z`. */
-function iamTime(date: Date): string {
-  return date.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
 }
 
 /** The IAM subset clients need: password tokens scoped to the user's project, and the project look-up. */
@@ -31,6 +31,8 @@ export class IamService {
     @Inject(IdentityRepository) private readonly identity: IamIdentityReader,
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokenService,
+    // Absent only in test modules that provide IdentityRepository alone; listing then stays caller-scoped.
+    @Optional() @Inject(IamAdminRepository) private readonly directory?: ProjectDirectory,
   ) {}
 
   async issueToken(request: unknown): Promise<IssuedIamToken> {
@@ -72,17 +74,30 @@ export class IamService {
     };
   }
 
-  /** Projects the caller's credential belongs to (one today), optionally filtered by `?name=`. */
-  async listProjects(auth: FgsAuthContext, name?: string | string[]): Promise<{ projects: IamProject[] }> {
-    const wanted = Array.isArray(name) ? name[0] : name;
-    const project = await this.identity.findProjectById(auth.projectId);
-    if (!project || (wanted !== undefined && wanted !== '' && wanted !== project.name))
-      return { projects: [] };
-    return {
-      projects: [
-        { id: project.id, name: project.name, domain_id: project.domainId, enabled: true, description: '' },
-      ],
-    };
+  /**
+   * `GET /v3/projects`: every project of the caller's domain for holders of `iam:projects:listProjects`, otherwise the
+   * project of the caller's credential; optionally filtered by `?name=`.
+   */
+  async listProjects(
+    auth: FgsAuthContext,
+    name?: string | string[],
+    allProjects = false,
+  ): Promise<{ projects: IamProject[] }> {
+    const wanted = firstQueryValue(name);
+    const toIam = (p: { id: string; name: string; domainId: string; description?: string }): IamProject => ({
+      id: p.id,
+      name: p.name,
+      domain_id: p.domainId,
+      enabled: true,
+      description: p.description ?? '',
+    });
+    if (allProjects && this.directory)
+      return { projects: (await this.directory.listProjects(auth.domainId, wanted)).map(toIam) };
+    const project = this.directory
+      ? await this.directory.findProject(auth.domainId, auth.projectId)
+      : await this.identity.findProjectById(auth.projectId);
+    if (!project || (wanted !== undefined && wanted !== project.name)) return { projects: [] };
+    return { projects: [toIam(project)] };
   }
 
   /** The requested project (the user's own when no scope is given) if the user may use it; users belong to one project. */

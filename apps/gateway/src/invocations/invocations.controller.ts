@@ -1,6 +1,8 @@
 import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiHeader, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { FGS_ACTIONS } from '@ofg/contracts';
 import type { Response } from 'express';
+import { Action } from '../authz/action.decorator';
 import { Auth } from '../common/auth-context.decorator';
 import { FgsAuthContext, FgsRequest, requestIdOf } from '../common/fgs-request';
 import { ApiFgsAuth, ApiFunctionUrnParam, ApiProjectParam } from '../openapi/api-docs.decorators';
@@ -44,6 +46,7 @@ export class InvocationsController {
   @ApiBody(EVENT_BODY)
   @ApiResponse({ status: 200, description: 'The function result (v0) or the v1 envelope' })
   @ApiResponse({ status: 429, description: 'FSS.0429: function disabled' })
+  @Action(FGS_ACTIONS.functionInvoke)
   async invoke(
     @Auth() auth: FgsAuthContext,
     @Param('function_urn') urn: string,
@@ -59,6 +62,7 @@ export class InvocationsController {
   @ApiOperation({ summary: 'Invoke a function asynchronously' })
   @ApiBody(EVENT_BODY)
   @ApiResponse({ status: 202, description: '`{request_id}`' })
+  @Action(FGS_ACTIONS.functionInvokeAsync)
   invokeAsync(
     @Auth() auth: FgsAuthContext,
     @Param('function_urn') urn: string,

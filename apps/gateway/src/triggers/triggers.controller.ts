@@ -1,6 +1,7 @@
 import { applyDecorators, Body, Controller, Delete, Get, HttpCode, Param, Post, Put } from '@nestjs/common';
 import { ApiBody, ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { createTriggerSchema, TriggerDto, updateTriggerSchema } from '@ofg/contracts';
+import { createTriggerSchema, FGS_ACTIONS, TriggerDto, updateTriggerSchema } from '@ofg/contracts';
+import { Action } from '../authz/action.decorator';
 import { Auth } from '../common/auth-context.decorator';
 import { FgsAuthContext } from '../common/fgs-request';
 import { ApiFgsAuth, ApiFunctionUrnParam, ApiProjectParam } from '../openapi/api-docs.decorators';
@@ -31,6 +32,7 @@ export class TriggersController {
   @ApiBody({ schema: bodySchemaOf(createTriggerSchema) })
   @ApiResponse({ status: 201, description: 'The trigger' })
   @ApiResponse({ status: 409, description: 'FSS.1148: a timer with this name exists' })
+  @Action(FGS_ACTIONS.triggerCreate)
   create(
     @Auth() auth: FgsAuthContext,
     @Param('function_urn') urn: string,
@@ -42,6 +44,7 @@ export class TriggersController {
   @Get()
   @ApiOperation({ summary: 'List the triggers of a function' })
   @ApiResponse({ status: 200, description: 'A bare array of triggers' })
+  @Action(FGS_ACTIONS.triggerListSpecifiedFunctionTriggers)
   list(@Auth() auth: FgsAuthContext, @Param('function_urn') urn: string): Promise<TriggerDto[]> {
     return this.triggers.list(auth, urn);
   }
@@ -50,6 +53,7 @@ export class TriggersController {
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete every trigger of a function' })
   @ApiResponse({ status: 204, description: 'Deleted' })
+  @Action(FGS_ACTIONS.triggerDeleteSpecifiedFunctionTriggers)
   removeAll(@Auth() auth: FgsAuthContext, @Param('function_urn') urn: string): Promise<void> {
     return this.triggers.deleteAll(auth, urn);
   }
@@ -59,6 +63,7 @@ export class TriggersController {
   @ApiOperation({ summary: 'Get a trigger' })
   @ApiResponse({ status: 200, description: 'The trigger' })
   @ApiResponse({ status: 404, description: 'FSS.1140 (timer) / FSS.1131: not found' })
+  @Action(FGS_ACTIONS.triggerGet)
   get(
     @Auth() auth: FgsAuthContext,
     @Param('function_urn') urn: string,
@@ -76,6 +81,7 @@ export class TriggersController {
   })
   @ApiBody({ schema: bodySchemaOf(updateTriggerSchema) })
   @ApiResponse({ status: 200, description: 'The updated trigger' })
+  @Action(FGS_ACTIONS.triggerUpdate)
   update(
     @Auth() auth: FgsAuthContext,
     @Param('function_urn') urn: string,
@@ -91,6 +97,7 @@ export class TriggersController {
   @ApiTriggerParams()
   @ApiOperation({ summary: 'Delete a trigger' })
   @ApiResponse({ status: 204, description: 'Deleted' })
+  @Action(FGS_ACTIONS.triggerDelete)
   remove(
     @Auth() auth: FgsAuthContext,
     @Param('function_urn') urn: string,

@@ -5,6 +5,7 @@ import { InvokerConfigError, loadInvokerConfig } from './invoker.config';
 const REQUIRED = {
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/ofg',
   REDIS_URL: 'redis://127.0.0.1:6379',
+  OFG_MASTER_KEY: 'ab'.repeat(32),
 };
 
 describe('loadInvokerConfig', () => {
@@ -17,6 +18,8 @@ describe('loadInvokerConfig', () => {
       region: 'local',
       databaseUrl: REQUIRED.DATABASE_URL,
       redisUrl: REQUIRED.REDIS_URL,
+      masterKeyHex: REQUIRED.OFG_MASTER_KEY,
+      functionApiEndpoint: undefined,
       worker: { concurrency: 64, drainTimeoutMs: 30_000 },
       instances: { keepAliveMs: 300_000, readyTimeoutMs: 10_000 },
       runtimeImages: { nodejs: 'openfunctiongraph/runtime-nodejs:latest' },
@@ -46,6 +49,7 @@ describe('loadInvokerConfig', () => {
       CONTAINER_TMP_MB: '64',
       CONTAINER_NOFILE: '2048',
       DRAIN_TIMEOUT_MS: '5000',
+      FUNCTION_API_ENDPOINT: 'http://172.19.0.1:8080/',
       OFG_REGION: '',
     });
 
@@ -58,7 +62,16 @@ describe('loadInvokerConfig', () => {
       runtimeImages: { nodejs: 'local/node:1' },
       codeCache: { dir: '/var/cache/ofg' },
       docker: { socketPath: '/run/docker.sock', network: 'fn-net', pidsLimit: 256, tmpMb: 64, nofile: 2048 },
+      functionApiEndpoint: 'http://172.19.0.1:8080',
     });
+  });
+
+  it('requires the master key and a usable API endpoint', () => {
+    expect(() => loadInvokerConfig({ ...REQUIRED, OFG_MASTER_KEY: undefined })).toThrow(/OFG_MASTER_KEY/);
+    expect(() => loadInvokerConfig({ ...REQUIRED, OFG_MASTER_KEY: 'short' })).toThrow(/OFG_MASTER_KEY/);
+    expect(() => loadInvokerConfig({ ...REQUIRED, FUNCTION_API_ENDPOINT: 'gateway:8080' })).toThrow(
+      /FUNCTION_API_ENDPOINT/,
+    );
   });
 
   it('fails with one readable message naming every bad variable', () => {

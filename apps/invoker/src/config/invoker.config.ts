@@ -25,6 +25,22 @@ export const invokerEnvSchema = z.object({
     .max(64)
     .regex(/^[A-Za-z0-9-]+$/)
     .default('local'),
+  // Decrypts encrypted environment variables and seals temporary credentials; must equal the gateway's.
+  OFG_MASTER_KEY: z
+    .string()
+    .regex(
+      /^[0-9a-fA-F]{64}$/,
+      'must be 64 hexadecimal characters, the same as the gateway (openssl rand -hex 32)',
+    ),
+  // Base URL of the gateway as seen from function containers, handed to them as OFG_API_ENDPOINT.
+  FUNCTION_API_ENDPOINT: z
+    .string()
+    .max(512)
+    .regex(
+      /^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/,
+      'must be an http(s):// base URL, e.g. http://172.19.0.1:8080',
+    )
+    .optional(),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(64),
   INSTANCE_KEEPALIVE_MS: z.coerce.number().int().min(1000).default(300_000),
   FUNCTION_NETWORK: z
@@ -62,6 +78,9 @@ export interface InvokerConfig {
   region: string;
   databaseUrl: string;
   redisUrl: string;
+  masterKeyHex: string;
+  /** Gateway base URL for function code (no trailing slash); undefined when not configured. */
+  functionApiEndpoint?: string;
   worker: { concurrency: number; drainTimeoutMs: number };
   instances: { keepAliveMs: number; readyTimeoutMs: number };
   runtimeImages: Record<string, string>;
@@ -100,6 +119,8 @@ export function loadInvokerConfig(env: NodeJS.ProcessEnv = process.env): Invoker
     region: e.OFG_REGION,
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
+    masterKeyHex: e.OFG_MASTER_KEY,
+    functionApiEndpoint: e.FUNCTION_API_ENDPOINT?.replace(/\/+$/, ''),
     worker: { concurrency: e.WORKER_CONCURRENCY, drainTimeoutMs: e.DRAIN_TIMEOUT_MS },
     instances: { keepAliveMs: e.INSTANCE_KEEPALIVE_MS, readyTimeoutMs: e.INSTANCE_READY_TIMEOUT_MS },
     runtimeImages: { nodejs: e.RUNTIME_IMAGE_NODEJS },

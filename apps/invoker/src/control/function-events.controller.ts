@@ -2,6 +2,7 @@ import { Controller, Logger } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { CONTROL_EVENTS, FunctionChangedEvent } from '@ofg/contracts';
 import { InstancePoolService } from '../instances/instance-pool.service';
+import { AgencyCredentialsService } from '../secrets/agency-credentials.service';
 
 function isFunctionChangedEvent(value: unknown): value is FunctionChangedEvent {
   const v = value as Partial<FunctionChangedEvent> | null;
@@ -19,7 +20,10 @@ function isFunctionChangedEvent(value: unknown): value is FunctionChangedEvent {
 export class FunctionEventsController {
   private readonly logger = new Logger(FunctionEventsController.name);
 
-  constructor(private readonly pool: InstancePoolService) {}
+  constructor(
+    private readonly pool: InstancePoolService,
+    private readonly credentials: AgencyCredentialsService,
+  ) {}
 
   @EventPattern(CONTROL_EVENTS.functionChanged)
   async onFunctionChanged(@Payload() event: unknown): Promise<void> {
@@ -27,6 +31,8 @@ export class FunctionEventsController {
       this.logger.warn({ msg: 'ignoring a malformed function-changed event', event });
       return;
     }
+    // The agency may have changed or gone: the next instance reads it again and gets fresh credentials.
+    this.credentials.forget(event.projectId, event.functionId);
     // A missed event only delays the cleanup until the idle keep-alive expires.
     const retired = await this.pool.retireFunction(
       event.projectId,

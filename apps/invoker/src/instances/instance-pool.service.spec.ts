@@ -6,6 +6,7 @@ import { InvokerMetrics } from '../metrics/invoker.metrics';
 import { BootstrapClient } from '../runtime/bootstrap.client';
 import { InstanceInitError, InstanceStartError } from './instance.errors';
 import { CodeTarProvider, InstancePoolService, PoolOptions } from './instance-pool.service';
+import { FakeSecretsProvider } from '../secrets/testing/secrets.fakes';
 
 const INVOKER_ID = 'test-invoker';
 const KEEP_ALIVE_MS = 60_000;
@@ -24,6 +25,7 @@ describe('InstancePoolService', () => {
   let code: CountingCode;
   let metrics: InvokerMetrics;
   let pool: InstancePoolService;
+  let secrets: FakeSecretsProvider;
   let clockOffset: number;
 
   const makePool = (
@@ -31,14 +33,22 @@ describe('InstancePoolService', () => {
     options: Partial<PoolOptions> = {},
   ): InstancePoolService => {
     runtime = new FakeContainerRuntime(behaviour);
-    pool = new InstancePoolService(runtime, bootstrap, code, metrics, {
-      invokerId: INVOKER_ID,
-      keepAliveMs: KEEP_ALIVE_MS,
-      readyTimeoutMs: 2000,
-      runtimeImages: { nodejs: 'openfunctiongraph/runtime-nodejs:test' },
-      now: () => Date.now() + clockOffset,
-      ...options,
-    });
+    secrets = new FakeSecretsProvider();
+    pool = new InstancePoolService(
+      runtime,
+      bootstrap,
+      code,
+      metrics,
+      {
+        invokerId: INVOKER_ID,
+        keepAliveMs: KEEP_ALIVE_MS,
+        readyTimeoutMs: 2000,
+        runtimeImages: { nodejs: 'openfunctiongraph/runtime-nodejs:test' },
+        now: () => Date.now() + clockOffset,
+        ...options,
+      },
+      secrets,
+    );
     return pool;
   };
 
@@ -313,5 +323,61 @@ describe('InstancePoolService', () => {
     pool.release(lease.instance);
     expect(await metrics.instanceCount('idle')).toBe(1);
     expect(await metrics.instanceCount('busy')).toBe(0);
+  });
+
+  describe('encrypted variables and agency', () => {
+    it('puts decrypted variables and the API endpoint into the init env and RUNTIME_USERDATA, never the container spec', async () => {
+      makePool({}, { apiEndpoint: 'http://172.19.0.1:8080' });
+      const snapshot = aFunctionSnapshot().withUserData({ GREETING: 'hi', SHARED: 'plain' }).build();
+      secrets.byFunction.set(snapshot.functionId, {
+        env: { SECRET_X: 's3cr3t', SHARED: 'secret wins' },
+        agency: 'fgs_agency',
+      });
+
+      const { instance } = await pool.acquire(snapshot);
+
+      const [container] = runtime.running;
+      expect(container.bootstrap.initRequest?.env).toMatchObject({
+        GREETING: 'hi',
+        SECRET_X: 's3cr3t',
+        SHARED: 'secret wins',
+        OFG_API_ENDPOINT: 'http://172.19.0.1:8080',
+        RUNTIME_PROJECT_ID: snapshot.projectId,
+      });
+      expect(JSON.parse(container.bootstrap.initRequest!.env['RUNTIME_USERDATA'])).toEqual({
+        GREETING: 'hi',
+        SHARED: 'secret wins',
+        SECRET_X: 's3cr3t',
+      });
+      expect(JSON.stringify(container.spec)).not.toContain('s3cr3t');
+      expect(instance.agency).toBe('fgs_agency');
+    });
+
+    it('loads them once per cold start, not per warm acquire, and lets platform variables win', async () => {
+      makePool();
+      const snapshot = aFunctionSnapshot().build();
+      secrets.byFunction.set(snapshot.functionId, {
+        env: { RUNTIME_PROJECT_ID: 'spoofed', OFG_API_ENDPOINT: 'http://evil' },
+        agency: '',
+      });
+      const first = await pool.acquire(snapshot);
+      pool.release(first.instance);
+      await pool.acquire(snapshot);
+      expect(secrets.loads).toBe(1);
+      const env = runtime.running[0].bootstrap.initRequest!.env;
+      expect(env['RUNTIME_PROJECT_ID']).toBe(snapshot.projectId);
+      expect(env['OFG_API_ENDPOINT']).toBe('http://evil');
+      expect(first.instance.agency).toBe('');
+    });
+
+    it('fails the start and removes the container when the secrets cannot be read', async () => {
+      makePool();
+      secrets.failWith = new InstanceStartError('function gone', 'FSS.1051');
+      await expect(pool.acquire(aFunctionSnapshot().build())).rejects.toMatchObject({
+        errorCode: 'FSS.1051',
+      });
+      expect(runtime.running).toHaveLength(0);
+      expect([...runtime.containers.values()][0].bootstrap.initRequest).toBeUndefined();
+    });
   });
 });

@@ -16,6 +16,7 @@ import { CodePackageCache } from '../code/code-package.cache';
 import { InvokerMetrics } from '../metrics/invoker.metrics';
 import { BootstrapClient } from '../runtime/bootstrap.client';
 import { CONTAINER_RUNTIME } from '../runtime/container-runtime.token';
+import { FunctionSecrets, FunctionSecretsLoader } from '../secrets/function-secrets.loader';
 import { Instance, instanceKey, InstanceState } from './instance';
 import { InstanceInitError, InstanceStartError } from './instance.errors';
 
@@ -27,6 +28,8 @@ export interface PoolOptions {
   readyTimeoutMs: number;
   /** Runtime family (RUNTIMES value) → image. */
   runtimeImages: Record<string, string>;
+  /** Gateway base URL handed to function code as OFG_API_ENDPOINT. */
+  apiEndpoint?: string;
   sweepIntervalMs?: number;
   now?: () => number;
 }
@@ -35,6 +38,9 @@ export const POOL_OPTIONS = Symbol('POOL_OPTIONS');
 
 /** Where instance code comes from (the code package cache, or a stand-in in tests). */
 export type CodeTarProvider = Pick<CodePackageCache, 'getTar'>;
+
+/** Where the encrypted environment and the agency come from (the function row, or a stand-in in tests). */
+export type SecretsProvider = Pick<FunctionSecretsLoader, 'load'>;
 
 export interface AcquiredInstance {
   instance: Instance;
@@ -66,6 +72,7 @@ export class InstancePoolService implements OnModuleInit, OnApplicationShutdown 
     @Inject(CodePackageCache) private readonly code: CodeTarProvider,
     @Inject(InvokerMetrics) private readonly metrics: InvokerMetrics,
     @Inject(POOL_OPTIONS) private readonly options: PoolOptions,
+    @Inject(FunctionSecretsLoader) private readonly secrets: SecretsProvider,
   ) {
     this.now = options.now ?? Date.now;
     this.metrics.countInstancesWith(() => this.countByState());
@@ -246,6 +253,9 @@ export class InstancePoolService implements OnModuleInit, OnApplicationShutdown 
       const image = this.imageFor(snapshot.runtime);
       const tar = this.code.getTar(snapshot.projectId, snapshot.codeDigest);
       tar.catch(() => undefined);
+      // Read while the container starts; decrypted values live only in this closure and the /init body.
+      const secrets = this.secrets.load(snapshot);
+      secrets.catch(() => undefined);
       instance.handle = await this.runtime.start({
         name: `ofg-${this.options.invokerId}-${instance.id}`,
         image,
@@ -266,9 +276,11 @@ export class InstancePoolService implements OnModuleInit, OnApplicationShutdown 
       const readyMs = this.now() - started;
       await this.bootstrap.putCode(instance.endpoint, await tar, PUT_CODE_TIMEOUT_MS);
       const codeMs = this.now() - started;
+      const { env: secretEnv, agency } = await secrets;
+      instance.agency = agency;
       const init = await this.bootstrap.init(
         instance.endpoint,
-        initRequest(snapshot),
+        initRequest(snapshot, { secretEnv, apiEndpoint: this.options.apiEndpoint }),
         initTimeoutMs(snapshot),
       );
       if (!init.ok) {
@@ -352,17 +364,28 @@ export class InstancePoolService implements OnModuleInit, OnApplicationShutdown 
   }
 }
 
-/** RUNTIME_* variables (spec §5.4) plus the function's own environment; RUNTIME_* win on a clash. */
-export function initRequest(snapshot: FunctionSnapshot): RuntimeInitRequest {
+/** What the init request adds to the snapshot: decrypted variables and where the platform API is. */
+export interface InitExtras {
+  secretEnv?: FunctionSecrets['env'];
+  apiEndpoint?: string;
+}
+
+/**
+ * RUNTIME_* variables (spec §5.4) plus the function's own environment, plain and decrypted (decrypted wins on a clash,
+ * and both are in RUNTIME_USERDATA so context.getUserData sees them, as on FunctionGraph); platform variables win.
+ */
+export function initRequest(snapshot: FunctionSnapshot, extras: InitExtras = {}): RuntimeInitRequest {
+  const userData = { ...snapshot.userData, ...extras.secretEnv };
   const env: Record<string, string> = {
-    ...snapshot.userData,
+    ...userData,
+    ...(extras.apiEndpoint ? { OFG_API_ENDPOINT: extras.apiEndpoint } : {}),
     RUNTIME_PROJECT_ID: snapshot.projectId,
     RUNTIME_FUNC_NAME: snapshot.funcName,
     RUNTIME_FUNC_VERSION: snapshot.version,
     RUNTIME_PACKAGE: snapshot.package,
     RUNTIME_HANDLER: snapshot.handler,
     RUNTIME_TIMEOUT: String(snapshot.timeoutS),
-    RUNTIME_USERDATA: JSON.stringify(snapshot.userData),
+    RUNTIME_USERDATA: JSON.stringify(userData),
     RUNTIME_CPU: String(snapshot.cpu),
     RUNTIME_MEMORY: String(snapshot.memorySize),
     RUNTIME_CODE_ROOT: CODE_ROOT,

@@ -24,6 +24,8 @@ export class Instance {
   served = 0;
   /** The function changed: take no new requests and go away once the current ones are done. */
   retired = false;
+  /** The function's agency (`xrole`) read at start; '' when it has none (no credentials in its context). */
+  agency = '';
 
   constructor(
     readonly id: string,

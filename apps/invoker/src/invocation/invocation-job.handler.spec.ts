@@ -15,22 +15,44 @@ import {
   RetryableInvocationError,
 } from './invocation-job.handler';
 import { InvocationRecord } from './invocation-record.buffer';
+import { FakeCredentialsProvider, FakeSecretsProvider } from '../secrets/testing/secrets.fakes';
 
 /** The async ledger's conditional updates, in memory (same predicates as InvocationRepository). */
 class FakeLedger implements InvocationLedger {
   rows = new Map<string, Partial<InvocationEntity>>();
 
-  async markRunning(requestId: string, attempt: number, invokerId: string): Promise<boolean> {
+  async markRunning(
+    projectId: string,
+    requestId: string,
+    attempt: number,
+    invokerId: string,
+  ): Promise<boolean> {
     const row = this.rows.get(requestId);
-    if (!row || !['WAIT', 'RUNNING'].includes(row.status ?? '') || (row.attempt ?? 0) >= attempt)
+    if (
+      !row ||
+      (row.projectId ?? projectId) !== projectId ||
+      !['WAIT', 'RUNNING'].includes(row.status ?? '') ||
+      (row.attempt ?? 0) >= attempt
+    )
       return false;
     Object.assign(row, { status: 'RUNNING', attempt, invokerId });
     return true;
   }
 
-  async finish(requestId: string, attempt: number, patch: Partial<InvocationEntity>): Promise<boolean> {
+  async finish(
+    projectId: string,
+    requestId: string,
+    attempt: number,
+    patch: Partial<InvocationEntity>,
+  ): Promise<boolean> {
     const row = this.rows.get(requestId);
-    if (!row || row.attempt !== attempt || row.status !== 'RUNNING') return false;
+    if (
+      !row ||
+      (row.projectId ?? projectId) !== projectId ||
+      row.attempt !== attempt ||
+      row.status !== 'RUNNING'
+    )
+      return false;
     Object.assign(row, patch);
     return true;
   }
@@ -72,13 +94,21 @@ describe('InvocationJobHandler', () => {
     });
     bootstrap = new BootstrapClient();
     const metrics = new InvokerMetrics(new MetricsService());
-    pool = new InstancePoolService(runtime, bootstrap, { getTar: async () => Buffer.from('tar') }, metrics, {
-      invokerId: 'inv-1',
-      keepAliveMs: 60_000,
-      readyTimeoutMs: 2000,
-      runtimeImages: { nodejs: 'img' },
-    });
-    executor = new InvocationExecutor(pool, bootstrap, metrics, { invokerId: 'inv-1', exitWaitMs: 100 });
+    pool = new InstancePoolService(
+      runtime,
+      bootstrap,
+      { getTar: async () => Buffer.from('tar') },
+      metrics,
+      { invokerId: 'inv-1', keepAliveMs: 60_000, readyTimeoutMs: 2000, runtimeImages: { nodejs: 'img' } },
+      new FakeSecretsProvider(),
+    );
+    executor = new InvocationExecutor(
+      pool,
+      bootstrap,
+      metrics,
+      { invokerId: 'inv-1', exitWaitMs: 100 },
+      new FakeCredentialsProvider(),
+    );
     ledger = new FakeLedger();
     publisher = new CollectingPublisher();
     records = [];

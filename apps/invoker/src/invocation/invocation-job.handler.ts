@@ -73,7 +73,12 @@ export class InvocationJobHandler {
       });
       throw new UnrecoverableError('the function does not belong to the project of the invocation');
     }
-    const claimed = await this.ledger.markRunning(job.requestId, attempt, this.options.invokerId);
+    const claimed = await this.ledger.markRunning(
+      job.projectId,
+      job.requestId,
+      attempt,
+      this.options.invokerId,
+    );
     if (!claimed) {
       this.logger.warn({
         msg: 'skipped an async job whose ledger row is finished or held by a later attempt',
@@ -88,7 +93,7 @@ export class InvocationJobHandler {
       // The row stays RUNNING; the retry claims it with a higher attempt number.
       throw new RetryableInvocationError(`platform error on attempt ${attempt}: ${errorMessageOf(reply)}`);
     }
-    const written = await this.ledger.finish(job.requestId, attempt, {
+    const written = await this.ledger.finish(job.projectId, job.requestId, attempt, {
       status: reply.outcome === 'success' ? 'SUCCESS' : 'FAIL',
       result: reply.result,
       log: reply.log,

@@ -12,6 +12,7 @@ import { InstancePoolService } from '../instances/instance-pool.service';
 import { InvokerMetrics } from '../metrics/invoker.metrics';
 import { BootstrapClient } from '../runtime/bootstrap.client';
 import { capLog, InvocationExecutor, MAX_LOG_BYTES } from './invocation.executor';
+import { FakeCredentialsProvider, FakeSecretsProvider } from '../secrets/testing/secrets.fakes';
 
 type Script = (
   req: RuntimeInvokeRequest,
@@ -33,12 +34,16 @@ describe('InvocationExecutor', () => {
   let metrics: MetricsService;
   let pool: InstancePoolService;
   let executor: InvocationExecutor;
+  let secrets: FakeSecretsProvider;
+  let credentials: FakeCredentialsProvider;
   /** Per-event behaviour: the event's `do` field picks the script. */
   let scripts: Record<string, Script>;
 
   beforeAll(() => Logger.overrideLogger(false));
 
   const setup = (behaviour: FakeBootstrapBehaviour = {}): void => {
+    secrets = new FakeSecretsProvider();
+    credentials = new FakeCredentialsProvider();
     runtime = new FakeContainerRuntime({
       invoke: (req, b) => {
         const action = (JSON.parse(req.event) as { do?: string }).do ?? 'ok';
@@ -60,11 +65,15 @@ describe('InvocationExecutor', () => {
         readyTimeoutMs: 2000,
         runtimeImages: { nodejs: 'img' },
       },
+      secrets,
     );
-    executor = new InvocationExecutor(pool, bootstrap, invokerMetrics, {
-      invokerId: 'inv-1',
-      exitWaitMs: 300,
-    });
+    executor = new InvocationExecutor(
+      pool,
+      bootstrap,
+      invokerMetrics,
+      { invokerId: 'inv-1', exitWaitMs: 300 },
+      credentials,
+    );
   };
 
   beforeEach(() => {
@@ -293,6 +302,47 @@ describe('InvocationExecutor', () => {
 
     expect(reply).toMatchObject({ outcome: 'platform_error', errorCode: 'FSS.0500', startKind: 'cold' });
     expect(JSON.parse(reply!.result).errorMessage).toMatch(/No such image/);
+  });
+
+  it('passes temporary credentials only to functions with an agency', async () => {
+    setup();
+    const withAgency = aFunctionSnapshot().withName('agent').build();
+    secrets.byFunction.set(withAgency.functionId, { env: {}, agency: 'fgs_agency' });
+    const without = aFunctionSnapshot().withName('plain').build();
+
+    await executor.execute(anInvocationJob(withAgency).build());
+    await executor.execute(anInvocationJob(without).build());
+
+    const sent = (name: string): RuntimeInvokeRequest =>
+      runtime.running.find((c) => c.spec.labels['io.openfunctiongraph.function-urn'].endsWith(`:${name}`))!
+        .bootstrap.invokeRequests[0];
+    expect(sent('agent').credentials).toEqual({
+      accessKey: 'AK1',
+      secretKey: 'SK1',
+      securityToken: 'ST1',
+      authToken: 'TOKEN1',
+    });
+    expect(sent('plain').credentials).toBeUndefined();
+    expect(credentials.calls).toEqual([{ functionId: withAgency.functionId, agency: 'fgs_agency' }]);
+  });
+
+  it('does not run a function with an agency when its credentials cannot be issued', async () => {
+    setup();
+    const snapshot = aFunctionSnapshot().build();
+    secrets.byFunction.set(snapshot.functionId, { env: {}, agency: 'fgs_agency' });
+    credentials.failWith = new Error('database down');
+
+    const reply = await executor.execute(anInvocationJob(snapshot).build());
+
+    expect(reply).toMatchObject({ outcome: 'platform_error', errorCode: 'FSS.0503' });
+    expect(reply!.result).not.toContain('database down');
+    expect(runtime.running[0].bootstrap.invokeRequests).toHaveLength(0);
+    // The instance is given back and serves the next call once issuing works again.
+    credentials.failWith = undefined;
+    expect(await executor.execute(anInvocationJob(snapshot).build())).toMatchObject({
+      outcome: 'success',
+      startKind: 'warm',
+    });
   });
 
   it('caps the log at 1 MB, keeping its tail', async () => {

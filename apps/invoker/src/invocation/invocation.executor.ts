@@ -4,6 +4,7 @@ import {
   InvocationJob,
   InvocationOutcome,
   InvocationReply,
+  RuntimeCredentials,
   RuntimeErrorObject,
   RuntimeInvokeResponse,
   StartKind,
@@ -17,6 +18,10 @@ import {
   BootstrapClient,
   BootstrapConnectionError,
 } from '../runtime/bootstrap.client';
+import { AgencyCredentialsService } from '../secrets/agency-credentials.service';
+
+/** Where temporary credentials come from (the issuing service, or a stand-in in tests). */
+export type CredentialsProvider = Pick<AgencyCredentialsService, 'forFunction'>;
 
 export interface ExecutorOptions {
   invokerId: string;
@@ -81,6 +86,7 @@ export class InvocationExecutor {
     @Inject(BootstrapClient) private readonly bootstrap: BootstrapClient,
     @Inject(InvokerMetrics) private readonly metrics: InvokerMetrics,
     @Inject(EXECUTOR_OPTIONS) private readonly options: ExecutorOptions,
+    @Inject(AgencyCredentialsService) private readonly credentials: CredentialsProvider,
   ) {
     this.now = options.now ?? Date.now;
   }
@@ -125,6 +131,15 @@ export class InvocationExecutor {
         return this.acquireFailed(job, err);
       }
       initLog = startKind === 'cold' ? takeInitLog(instance) : '';
+      let credentials: RuntimeCredentials | undefined;
+      try {
+        credentials = instance.agency
+          ? await this.credentials.forFunction(snapshot, instance.agency)
+          : undefined;
+      } catch (err) {
+        this.pool.release(instance);
+        return this.credentialsFailed(job, startKind, initLog, err);
+      }
       const controller = new AbortController();
       const timer = setTimeout(
         () => controller.abort(),
@@ -133,7 +148,7 @@ export class InvocationExecutor {
       try {
         response = await this.bootstrap.invoke(
           instance.endpoint,
-          { requestId: job.requestId, event: job.event, timeoutMs, alias: job.alias },
+          { requestId: job.requestId, event: job.event, timeoutMs, alias: job.alias, credentials },
           controller.signal,
         );
       } catch (err) {
@@ -209,6 +224,30 @@ export class InvocationExecutor {
       result: JSON.stringify(PLATFORM_ERRORS.platform(message)),
       startKind: 'cold',
       errorCode,
+    });
+  }
+
+  /** The function has an agency but no credentials could be issued: it does not run without them. */
+  private credentialsFailed(
+    job: InvocationJob,
+    startKind: StartKind,
+    log: string,
+    err: unknown,
+  ): InvocationReply {
+    this.logger.error({
+      msg: 'could not issue temporary credentials',
+      requestId: job.requestId,
+      funcUrn: job.function.funcUrn,
+      err: err instanceof Error ? err.message : String(err),
+    });
+    return this.reply(job, {
+      outcome: 'platform_error',
+      result: JSON.stringify(
+        PLATFORM_ERRORS.platform('the temporary credentials of the function agency could not be issued'),
+      ),
+      log,
+      startKind,
+      errorCode: 'FSS.0503',
     });
   }
 

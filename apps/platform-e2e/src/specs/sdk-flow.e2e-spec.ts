@@ -212,6 +212,13 @@ describe('the same flow over plain HTTP with an X-Auth-Token', () => {
     });
     expect(config.status).toBe(200);
     expect(config.json['code_type']).toBe('inline');
+    // What GET config returns can be sent back unchanged as the PUT config body.
+    const roundTrip = await http.request<Record<string, unknown>>('PUT', `${base}/functions/${urn}/config`, {
+      auth,
+      body: config.json,
+    });
+    expect(roundTrip.status).toBe(200);
+    expect(roundTrip.json['timeout']).toBe(config.json['timeout']);
 
     const invoked = await http.request<InvokeV1>('POST', `${base}/functions/${urn}/invocations`, {
       auth,

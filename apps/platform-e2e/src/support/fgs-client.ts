@@ -13,9 +13,18 @@ export type AuthMode =
   | { kind: 'token'; token: string }
   | { kind: 'none' };
 
+/** Who the client acts as; defaults to the stack's admin (another tenant's seeded identity overrides it). */
+export type FgsIdentity = Partial<
+  Pick<StackInfo, 'ak' | 'sk' | 'projectId' | 'domainId' | 'user' | 'password'>
+>;
+
 /** Plain-HTTP FunctionGraph client for tests: signs like the official SDK, or sends an X-Auth-Token. */
 export class FgsClient {
-  readonly stack: StackInfo = readStack();
+  readonly stack: StackInfo;
+
+  constructor(identity: FgsIdentity = {}) {
+    this.stack = { ...readStack(), ...identity };
+  }
 
   async request<T = unknown>(
     method: string,

@@ -37,6 +37,7 @@ describe('function schemas', () => {
     [{ code_type: 'git' }, 'code_type'],
     [{ description: 'd'.repeat(513) }, 'description'],
     [{ initializer_timeout: 301 }, 'initializer_timeout'],
+    [{ initializer_timeout: -1 }, 'initializer_timeout'],
   ])('rejects %o on %s', (patch, field) => {
     expect(failingField({ ...valid, ...patch })).toBe(field);
     expect(FUNCTION_FIELD_ERRORS[field]).toMatch(/^FSS\.\d{4}$/);

@@ -39,12 +39,9 @@ const commonConfigFields = {
   app_xrole: optionalText(256),
   description: z.string().max(LIMITS.descriptionChars).optional(),
   initializer_handler: z.union([handlerSchema, z.literal('')]).optional(),
-  initializer_timeout: z
-    .number()
-    .int()
-    .min(INITIALIZER_TIMEOUT_RANGE_S.min)
-    .max(INITIALIZER_TIMEOUT_RANGE_S.max)
-    .optional(),
+  // 0 is what responses show for "no initializer", so a read-modify-write round trip must accept it back;
+  // with an initializer handler set, the service requires the 1–300 s range.
+  initializer_timeout: z.number().int().min(0).max(INITIALIZER_TIMEOUT_RANGE_S.max).optional(),
   enterprise_project_id: optionalText(64),
   strategy_config: strategyConfigSchema.optional(),
   func_vpc: z.record(z.string(), z.unknown()).optional(),

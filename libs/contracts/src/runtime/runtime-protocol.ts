@@ -39,7 +39,16 @@ export interface RuntimeInvokeRequest {
   timeoutMs: number;
   alias?: string;
   /** Temporary credentials of the function's agency, when it has one. */
-  credentials?: { accessKey: string; secretKey: string; securityToken: string; authToken?: string };
+  credentials?: RuntimeCredentials;
+}
+
+/** What the context's getSecurityAccessKey/getSecuritySecretKey/getSecurityToken/getToken return (spec §5.3). */
+export interface RuntimeCredentials {
+  accessKey: string;
+  secretKey: string;
+  securityToken: string;
+  /** X-Auth-Token of the agency principal. */
+  authToken?: string;
 }
 
 export interface RuntimeInvokeResponse {

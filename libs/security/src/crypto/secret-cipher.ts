@@ -25,6 +25,16 @@ export function credentialSecretAad(accessKey: string): string {
   return `ofg:credential:${accessKey}`;
 }
 
+/** AAD binding a temporary credential's secret key to its access key (a separate namespace from permanent keys). */
+export function temporaryCredentialSecretAad(accessKey: string): string {
+  return `ofg:temporary-credential:${accessKey}`;
+}
+
+/** AAD binding encrypted environment variables to their function, so ciphertexts cannot be moved between functions. */
+export function functionEnvAad(functionId: string): string {
+  return `ofg:function-env:${functionId}`;
+}
+
 /**
  * AES-256-GCM envelope encryption under the master key: `<version>:<b64 iv>:<b64 tag>:<b64 ciphertext>`
  * with a random 96-bit IV per message; decryption authenticates the ciphertext and the AAD.

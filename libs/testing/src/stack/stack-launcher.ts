@@ -14,6 +14,8 @@ export interface StackInfo {
   triggerUrl: string;
   databaseUrl: string;
   redisUrl: string;
+  /** OFG_MASTER_KEY the apps run with, so tests can seal secrets the way the gateway does. */
+  masterKey: string;
   projectId: string;
   domainId: string;
   ak: string;

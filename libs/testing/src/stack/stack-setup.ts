@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
+import { functionNetworkGatewayIp } from './function-network';
 import { DIST_DIR, startApp, waitForOk, WORKSPACE, writeStack, StackInfo } from './stack-launcher';
 
 const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
@@ -36,11 +37,7 @@ export async function startStack(
 
   const migrate = spawnSync(
     process.execPath,
-    [
-      '-r',
-      join(WORKSPACE, 'tools/register-paths.js'),
-      join(DIST_DIR, 'libs/data-access/src/migrate.js'),
-    ],
+    ['-r', join(WORKSPACE, 'tools/register-paths.js'), join(DIST_DIR, 'libs/data-access/src/migrate.js')],
     { env: { ...process.env, DATABASE_URL: databaseUrl }, encoding: 'utf8' },
   );
   if (migrate.status !== 0) throw new Error(`migration failed: ${migrate.stdout}${migrate.stderr}`);
@@ -51,6 +48,7 @@ export async function startStack(
     triggerUrl: `http://127.0.0.1:${base + 2}`,
     databaseUrl,
     redisUrl,
+    masterKey: randomBytes(32).toString('hex'),
     projectId: randomBytes(16).toString('hex'),
     domainId: randomBytes(16).toString('hex'),
     ak: 'E2EAK' + randomBytes(8).toString('hex').toUpperCase(),
@@ -67,7 +65,7 @@ export async function startStack(
     DATABASE_URL: databaseUrl,
     REDIS_URL: redisUrl,
     OFG_REGION: info.region,
-    OFG_MASTER_KEY: randomBytes(32).toString('hex'),
+    OFG_MASTER_KEY: info.masterKey,
     LOG_LEVEL: env('E2E_LOG_LEVEL', 'info'),
   };
   const gateway = startApp(
@@ -91,6 +89,8 @@ export async function startStack(
       INVOKER_PORT: String(base + 1),
       INVOKER_ID: info.invokerId,
       FUNCTION_NETWORK: info.functionNetwork,
+      // Function code calls the gateway (agency tokens, temporary credentials) through the function network's bridge.
+      FUNCTION_API_ENDPOINT: `http://${await functionNetworkGatewayIp(info.functionNetwork)}:${base}`,
       INSTANCE_KEEPALIVE_MS: '120000',
     },
     logDir,

@@ -1,0 +1,59 @@
+/**
+ * FunctionGraph's IAM actions (spec §9) in the lower-case IAM spelling. `trigger:update` is ours: the spec lists no
+ * action for updating a trigger (see docs/compatibility.md).
+ */
+export const FGS_ACTIONS = {
+  functionList: 'functiongraph:function:list',
+  functionGetConfig: 'functiongraph:function:getConfig',
+  functionGetCode: 'functiongraph:function:getCode',
+  functionCreate: 'functiongraph:function:create',
+  functionDelete: 'functiongraph:function:delete',
+  functionUpdateCode: 'functiongraph:function:updateCode',
+  functionUpdateConfig: 'functiongraph:function:updateConfig',
+  functionInvoke: 'functiongraph:function:invoke',
+  functionInvokeAsync: 'functiongraph:function:invokeAsync',
+  functionCreateVersion: 'functiongraph:function:createVersion',
+  functionListVersion: 'functiongraph:function:listVersion',
+  functionCreateAlias: 'functiongraph:function:createAlias',
+  // Plural as Huawei prints it.
+  functionUpdateAliases: 'functiongraph:function:updateAliases',
+  functionDeleteAlias: 'functiongraph:function:deleteAlias',
+  functionGetAlias: 'functiongraph:function:getAlias',
+  functionListAlias: 'functiongraph:function:listAlias',
+  triggerCreate: 'functiongraph:trigger:create',
+  triggerGet: 'functiongraph:trigger:get',
+  triggerUpdate: 'functiongraph:trigger:update',
+  triggerDelete: 'functiongraph:trigger:delete',
+  triggerListSpecifiedFunctionTriggers: 'functiongraph:trigger:listSpecifiedFunctionTriggers',
+  triggerDeleteSpecifiedFunctionTriggers: 'functiongraph:trigger:deleteSpecifiedFunctionTriggers',
+} as const;
+export type FgsAction = (typeof FGS_ACTIONS)[keyof typeof FGS_ACTIONS];
+
+/** Actions of the IAM administration API, named like Huawei IAM's fine-grained actions. */
+export const IAM_ACTIONS = {
+  usersCreate: 'iam:users:createUser',
+  usersList: 'iam:users:listUsers',
+  usersGet: 'iam:users:getUser',
+  usersUpdate: 'iam:users:updateUser',
+  usersDelete: 'iam:users:deleteUser',
+  projectsCreate: 'iam:projects:createProject',
+  projectsList: 'iam:projects:listProjects',
+  rolesList: 'iam:roles:listRoles',
+  rolesGrant: 'iam:permissions:grantRoleToUserOnProject',
+  rolesRevoke: 'iam:permissions:revokeRoleFromUserOnProject',
+  rolesListForUser: 'iam:permissions:listRolesForUserOnProject',
+  credentialsCreate: 'iam:credentials:createCredential',
+  credentialsList: 'iam:credentials:listCredentials',
+  credentialsGet: 'iam:credentials:getCredential',
+  credentialsUpdate: 'iam:credentials:updateCredential',
+  credentialsDelete: 'iam:credentials:deleteCredential',
+} as const;
+export type IamAction = (typeof IAM_ACTIONS)[keyof typeof IAM_ACTIONS];
+
+/** Every action a route of this platform can declare. */
+export type PermissionAction = FgsAction | IamAction;
+
+export const ALL_ACTIONS: readonly PermissionAction[] = [
+  ...Object.values(FGS_ACTIONS),
+  ...Object.values(IAM_ACTIONS),
+];

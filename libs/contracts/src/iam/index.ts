@@ -1,0 +1,4 @@
+export * from './iam-actions';
+export * from './policy';
+export * from './system-roles';
+export * from './iam-admin.schemas';
