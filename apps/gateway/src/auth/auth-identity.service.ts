@@ -1,5 +1,9 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { IdentityRepository, TemporaryCredentialRepository } from '@ofg/data-access';
+import {
+  IdentityRepository,
+  RoleAssignmentRepository,
+  TemporaryCredentialRepository,
+} from '@ofg/data-access';
 import { SecretCipher, credentialSecretAad, temporaryCredentialSecretAad } from '@ofg/security';
 import { AUTH_OPTIONS, AuthOptions } from './auth.options';
 import { TtlCache } from './ttl-cache';
@@ -27,6 +31,9 @@ export interface ResolvedTemporaryKey extends ResolvedAccessKey {
   expiresAt: Date;
 }
 
+/** The repository call project membership needs. */
+export type MembershipReader = Pick<RoleAssignmentRepository, 'listRoleNames'>;
+
 /** An existing project. */
 export interface ActiveProject {
   id: string;
@@ -49,6 +56,7 @@ export class AuthIdentityService {
   private readonly users: TtlCache<Promise<ActiveUser | undefined>>;
   private readonly temporaryKeys: TtlCache<Promise<ResolvedTemporaryKey | undefined>>;
   private readonly projects: TtlCache<Promise<ActiveProject | undefined>>;
+  private readonly memberships: TtlCache<Promise<boolean>>;
 
   constructor(
     @Inject(IdentityRepository) private readonly identity: IdentityReader,
@@ -58,12 +66,37 @@ export class AuthIdentityService {
     @Optional()
     @Inject(TemporaryCredentialRepository)
     private readonly temporary?: TemporaryCredentialReader,
+    // Optional for the same reason; without it a user acts only in its default project.
+    @Optional()
+    @Inject(RoleAssignmentRepository)
+    private readonly roles?: MembershipReader,
   ) {
     const clock = (): number => options.now().getTime();
     this.keys = new TtlCache(options.credentialCacheTtlMs, options.cacheMaxEntries, clock);
     this.users = new TtlCache(options.userCacheTtlMs, options.cacheMaxEntries, clock);
     this.temporaryKeys = new TtlCache(options.credentialCacheTtlMs, options.cacheMaxEntries, clock);
     this.projects = new TtlCache(options.userCacheTtlMs, options.cacheMaxEntries, clock);
+    this.memberships = new TtlCache(options.userCacheTtlMs, options.cacheMaxEntries, clock);
+  }
+
+  /**
+   * Whether a user may work in a project: its default project, or any project of its domain where it holds a
+   * role (what it may do there is the permission guard's business).
+   */
+  async canActIn(
+    user: { userId: string; domainId: string; homeProjectId: string },
+    projectId: string,
+  ): Promise<boolean> {
+    if (projectId === user.homeProjectId) return true;
+    if (!this.roles) return false;
+    const key = `${user.userId}|${projectId}`;
+    let member = this.memberships.get(key);
+    if (!member) {
+      member = this.loadMembership(user.userId, user.domainId, projectId);
+      this.memberships.set(key, member);
+      member.catch(() => this.memberships.delete(key));
+    }
+    return member;
   }
 
   /** The active key, or undefined when the key is unknown, revoked, its user is disabled or its secret cannot be decrypted. */
@@ -105,14 +138,25 @@ export class AuthIdentityService {
       this.keys.delete(target.accessKey);
       this.temporaryKeys.delete(target.accessKey);
     }
-    if (target.userId) this.users.delete(target.userId);
+    if (target.userId) {
+      this.users.delete(target.userId);
+      // Grants changed or the user went away: membership answers of every user are cheap to rebuild.
+      this.memberships.clear();
+    }
     if (target.projectId) this.projects.delete(target.projectId);
     if (!target.accessKey && !target.userId && !target.projectId) {
       this.keys.clear();
       this.users.clear();
       this.temporaryKeys.clear();
       this.projects.clear();
+      this.memberships.clear();
     }
+  }
+
+  private async loadMembership(userId: string, domainId: string, projectId: string): Promise<boolean> {
+    const project = await this.findActiveProject(projectId);
+    if (!project || project.domainId !== domainId) return false;
+    return ((await this.roles?.listRoleNames(userId, projectId)) ?? []).length > 0;
   }
 
   private async loadTemporaryKey(accessKey: string): Promise<ResolvedTemporaryKey | undefined> {

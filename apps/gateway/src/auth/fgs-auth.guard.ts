@@ -79,9 +79,18 @@ export class FgsAuthGuard implements CanActivate {
       );
     }
 
-    const auth = await this.authenticate(req, target);
+    let auth = await this.authenticate(req, target);
     await this.enforceRateLimit(auth, context);
     if (pathProject !== undefined) {
+      // A permanent key acts for its user in any project where the user holds a role; tokens and temporary
+      // credentials are bound to one project.
+      if (pathProject !== auth.projectId && auth.method === 'aksk' && !isAgencyPrincipal(auth.userId)) {
+        const member = await this.identities.canActIn(
+          { userId: auth.userId, domainId: auth.domainId, homeProjectId: auth.projectId },
+          pathProject,
+        );
+        if (member) auth = { ...auth, projectId: pathProject };
+      }
       if (pathProject !== auth.projectId) {
         throw new FgsError(
           'FSS.0404',
@@ -245,8 +254,12 @@ export class FgsAuthGuard implements CanActivate {
       };
     }
     const user = await this.identities.findActiveUser(claims.userId);
-    if (!user || user.projectId !== claims.projectId)
-      throw unauthorized('the user of this X-Auth-Token no longer exists or is disabled');
+    if (!user) throw unauthorized('the user of this X-Auth-Token no longer exists or is disabled');
+    const member = await this.identities.canActIn(
+      { userId: user.id, domainId: user.domainId, homeProjectId: user.projectId },
+      claims.projectId,
+    );
+    if (!member) throw unauthorized('the user of this X-Auth-Token no longer has a role in its project');
     return { projectId: claims.projectId, domainId: claims.domainId, userId: claims.userId, method: 'token' };
   }
 }

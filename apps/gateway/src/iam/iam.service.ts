@@ -2,6 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { IamAdminRepository, IdentityRepository } from '@ofg/data-access';
 import { PasswordHasher, TokenService } from '@ofg/security';
 import { FgsAuthContext } from '../auth/auth-context';
+import { AuthIdentityService } from '../auth/auth-identity.service';
 import { IamError } from './iam-error';
 import { firstQueryValue } from './iam-body';
 import { iamTime } from './iam-time';
@@ -33,6 +34,9 @@ export class IamService {
     private readonly tokens: TokenService,
     // Absent only in test modules that provide IdentityRepository alone; listing then stays caller-scoped.
     @Optional() @Inject(IamAdminRepository) private readonly directory?: ProjectDirectory,
+    @Optional()
+    @Inject(AuthIdentityService)
+    private readonly membership?: Pick<AuthIdentityService, 'canActIn'>,
   ) {}
 
   async issueToken(request: unknown): Promise<IssuedIamToken> {
@@ -53,7 +57,11 @@ export class IamService {
     // User names are unique across domains here, so the domain name is informational; a domain id must match.
     if (domain?.id !== undefined && domain.id !== user.domainId) throw IamError.wrongPassword();
 
-    const project = await this.scopedProject(scope?.project, user.projectId);
+    const project = await this.scopedProject(scope?.project, {
+      userId: user.id,
+      domainId: user.domainId,
+      homeProjectId: user.projectId,
+    });
     if (!project) throw new IamError(401, 'The user has no access to the requested project.');
 
     const issued = this.tokens.issue({ userId: user.id, projectId: project.id, domainId: user.domainId });
@@ -101,17 +109,21 @@ export class IamService {
   }
 
   /** The requested project (the user's own when no scope is given) if the user may use it; users belong to one project. */
+  /** The requested project (default: the user's own) when the user may work there: its own, or one where it holds a role. */
   private async scopedProject(
     requested: { id?: string; name?: string } | undefined,
-    userProjectId: string,
+    user: { userId: string; domainId: string; homeProjectId: string },
   ): Promise<{ id: string; name: string } | undefined> {
     const project =
       requested?.id !== undefined
         ? await this.identity.findProjectById(requested.id)
         : requested?.name !== undefined
           ? await this.identity.findProjectByName(requested.name)
-          : await this.identity.findProjectById(userProjectId);
-    if (!project || project.id !== userProjectId) return undefined;
+          : await this.identity.findProjectById(user.homeProjectId);
+    if (!project) return undefined;
+    const allowed =
+      project.id === user.homeProjectId || ((await this.membership?.canActIn(user, project.id)) ?? false);
+    if (!allowed) return undefined;
     if (requested?.name !== undefined && requested.name !== project.name) return undefined;
     return project;
   }

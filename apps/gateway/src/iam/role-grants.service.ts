@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { findSystemRole, IamRoleDto, SYSTEM_ROLES, SystemRole } from '@ofg/contracts';
 import { IamAdminRepository, RoleAssignmentRepository } from '@ofg/data-access';
 import { FgsAuthContext } from '../auth/auth-context';
+import { AuthIdentityService } from '../auth/auth-identity.service';
 import { PermissionService } from '../authz/permission.service';
 import { IamError } from './iam-error';
 import { isUserId } from './iam-body';
@@ -27,6 +28,7 @@ export class RoleGrantsService {
     @Inject(RoleAssignmentRepository) private readonly grants: GrantStore,
     @Inject(IamAdminRepository) private readonly targets: GrantTargets,
     @Inject(PermissionService) private readonly permissions: Pick<PermissionService, 'invalidate'>,
+    @Inject(AuthIdentityService) private readonly identities: Pick<AuthIdentityService, 'invalidate'>,
   ) {}
 
   listSystemRoles(): { roles: IamRoleDto[] } {
@@ -37,6 +39,7 @@ export class RoleGrantsService {
     const role = await this.resolve(auth, projectId, userId, roleName);
     await this.grants.grant(userId, projectId, role.name);
     this.permissions.invalidate({ userId, projectId });
+    this.identities.invalidate({ userId });
   }
 
   async revoke(auth: FgsAuthContext, projectId: string, userId: string, roleName: string): Promise<void> {
@@ -45,6 +48,7 @@ export class RoleGrantsService {
       throw IamError.badRequest('You cannot revoke your own admin role; ask another administrator.');
     const removed = await this.grants.revoke(userId, projectId, role.name);
     this.permissions.invalidate({ userId, projectId });
+    this.identities.invalidate({ userId });
     if (!removed)
       throw IamError.notFound(`User ${userId} does not hold role ${role.name} in project ${projectId}.`);
   }

@@ -187,6 +187,44 @@ describe('IAM administration and authorization', () => {
     expect((await operator.request('GET', fns())).status).toBe(200);
   });
 
+  it('a role in a second project lets the key and a token of that project work there, and only with that role', async () => {
+    const other = admin.stack.projectId;
+    const otherFns = `/v2/${other}/fgs/functions`;
+    const op = members.operator;
+    expect((await op.http.request('GET', otherFns)).status).toBe(404);
+    const tokenFor = (projectScope: string): Promise<Response> =>
+      fetch(`${admin.stack.gatewayUrl}/v3/auth/tokens`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({
+          auth: {
+            identity: { methods: ['password'], password: { user: { name: op.name, password: op.password } } },
+            scope: { project: { id: projectScope } },
+          },
+        }),
+      });
+    expect((await tokenFor(other)).status).toBe(401);
+
+    const grantPath = `/v3/projects/${other}/users/${op.id}/roles/${encodeURIComponent('FunctionGraph ReadOnlyAccess')}`;
+    expect((await admin.request('PUT', grantPath)).status).toBe(204);
+    expect((await op.http.request('GET', otherFns)).status).toBe(200);
+    const denied = await op.http.request<{ error_code: string }>('POST', otherFns, {
+      body: await createBody(`iam-x-${suffix}`),
+    });
+    expect(denied.status).toBe(403);
+    expect(denied.json.error_code).toBe('FSS.0403');
+    const issued = await tokenFor(other);
+    expect(issued.status).toBe(201);
+    const token = issued.headers.get('x-subject-token') ?? '';
+    expect((await op.http.request('GET', otherFns, { auth: { kind: 'token', token } })).status).toBe(200);
+    // A token stays bound to the project it was scoped to.
+    expect((await op.http.request('GET', fns(), { auth: { kind: 'token', token } })).status).toBe(404);
+
+    expect((await admin.request('DELETE', grantPath)).status).toBe(204);
+    expect((await op.http.request('GET', otherFns)).status).toBe(404);
+    expect((await op.http.request('GET', otherFns, { auth: { kind: 'token', token } })).status).toBe(401);
+  });
+
   it('IAM administration stays with the admin role', async () => {
     for (const member of Object.values(members)) {
       const res = await member.http.request('POST', '/v3/users', {
