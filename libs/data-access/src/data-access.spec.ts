@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createDataSource } from './data-source';
 import { CodePackageRepository } from './repositories/code-package.repository';
@@ -7,31 +6,22 @@ import { FunctionRepository } from './repositories/function.repository';
 import { IdentityRepository } from './repositories/identity.repository';
 import { InvocationRepository } from './repositories/invocation.repository';
 import { TriggerRepository } from './repositories/trigger.repository';
-
-const ADMIN_URL = process.env['TEST_PG_ADMIN_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const DB = `ofg_data_access_${process.pid}`;
-const URL = ADMIN_URL.replace(/\/[^/]*$/, `/${DB}`);
+import { createScratchDatabase, ScratchDatabase } from './testing/scratch-database';
 
 /** Real PostgreSQL: migrations up → down → up, and every repository scoped by tenant. */
 describe('data access on PostgreSQL', () => {
+  let db: ScratchDatabase;
   let ds: DataSource;
 
   beforeAll(async () => {
-    const admin = new Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${DB}`);
-    await admin.end();
-    ds = createDataSource(URL);
+    db = await createScratchDatabase('ofg_data_access');
+    ds = createDataSource(db.url);
     await ds.initialize();
   });
 
   afterAll(async () => {
     await ds?.destroy();
-    const admin = new Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-    await admin.end();
+    await db?.drop();
   });
 
   it('runs the migrations up, down and up again', async () => {

@@ -1,5 +1,6 @@
-import { SOURCES, zipBase64 } from '../support/code-fixtures';
+import { SOURCES } from '../support/code-fixtures';
 import { FgsClient, FgsResponse } from '../support/fgs-client';
+import { zipFunctionBody } from '../support/functions';
 
 type Json = Record<string, unknown>;
 
@@ -36,17 +37,7 @@ describe('IAM administration and authorization', () => {
   let urn = '';
 
   const fns = (): string => `/v2/${projectId}/fgs/functions`;
-  const createBody = async (name: string): Promise<Json> => ({
-    func_name: name,
-    package: 'default',
-    runtime: 'Node.js20.15',
-    timeout: 10,
-    handler: 'index.handler',
-    memory_size: 128,
-    code_type: 'zip',
-    code_filename: 'index.zip',
-    func_code: { file: await zipBase64({ 'index.js': SOURCES.hello }) },
-  });
+  const createBody = (name: string): Promise<Json> => zipFunctionBody(name, SOURCES.hello);
 
   /** Creates a user in the project with a role, and an access key for it, all through the admin API. */
   async function addMember(label: string, role: string): Promise<Member> {

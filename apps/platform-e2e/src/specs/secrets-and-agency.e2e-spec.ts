@@ -3,8 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { FgsClient, FgsResponse } from '../support/fgs-client';
-import { zipBase64 } from '../support/code-fixtures';
-import { InvokeResult, deployFunction, invokeV1 } from '../support/functions';
+import { InvokeResult, deployFunction, invokeV1, zipFunctionBody } from '../support/functions';
 
 const suffix = Date.now().toString(36);
 const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -93,19 +92,10 @@ describe('encrypted user data and agencies', () => {
 
   beforeAll(async () => {
     const created = await http.request<Record<string, unknown>>('POST', `/v2/${p}/fgs/functions`, {
-      body: {
-        func_name: `secret-reader-${suffix}`,
-        package: 'default',
-        runtime: 'Node.js20.15',
-        timeout: 10,
-        handler: 'index.handler',
-        memory_size: 128,
-        code_type: 'zip',
-        code_filename: 'index.zip',
-        func_code: { file: await zipBase64({ 'index.js': SECRET_READER }) },
+      body: await zipFunctionBody(`secret-reader-${suffix}`, SECRET_READER, {
         user_data: JSON.stringify({ PLAIN: 'plain-value' }),
         encrypted_user_data: JSON.stringify({ SECRET_X: secret }),
-      },
+      }),
     });
     expect(created.status).toBe(200);
     expect(created.json['encrypted_user_data']).toBe('******');

@@ -9,6 +9,26 @@ export interface DeployOptions {
   concurrentNum?: number;
 }
 
+/** A create-function body for a Node.js function whose zip holds one `index.js`. */
+export async function zipFunctionBody(
+  name: string,
+  source: string,
+  overrides: Record<string, unknown> = {},
+): Promise<Record<string, unknown>> {
+  return {
+    func_name: name,
+    package: 'default',
+    runtime: 'Node.js20.15',
+    timeout: 10,
+    handler: 'index.handler',
+    memory_size: 128,
+    code_type: 'zip',
+    code_filename: 'index.zip',
+    func_code: { file: await zipBase64({ 'index.js': source }) },
+    ...overrides,
+  };
+}
+
 /** Creates a Node.js function from one `index.js` source and returns its `latest` URN. */
 export async function deployFunction(
   http: FgsClient,
@@ -20,19 +40,12 @@ export async function deployFunction(
     'POST',
     `/v2/${http.stack.projectId}/fgs/functions`,
     {
-      body: {
-        func_name: name,
-        package: 'default',
-        runtime: 'Node.js20.15',
+      body: await zipFunctionBody(name, source, {
         timeout: opts.timeout ?? 10,
-        handler: 'index.handler',
         memory_size: opts.memory ?? 128,
-        code_type: 'zip',
-        code_filename: 'index.zip',
-        func_code: { file: await zipBase64({ 'index.js': source }) },
         ...(opts.initializer ? { initializer_handler: opts.initializer, initializer_timeout: 5 } : {}),
         ...(opts.userData ? { user_data: JSON.stringify(opts.userData) } : {}),
-      },
+      }),
     },
   );
   if (res.status !== 200) throw new Error(`create ${name} failed: ${res.status} ${res.text}`);

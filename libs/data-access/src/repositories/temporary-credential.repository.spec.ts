@@ -1,15 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createDataSource } from '../data-source';
 import { TemporaryCredentialRepository } from './temporary-credential.repository';
-
-const ADMIN_URL = process.env['TEST_PG_ADMIN_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const DB = `ofg_temp_creds_${randomBytes(4).toString('hex')}`;
-const URL = ADMIN_URL.replace(/\/[^/]*$/, `/${DB}`);
+import { createScratchDatabase, ScratchDatabase } from '../testing/scratch-database';
 
 /** Real PostgreSQL: issue, look up with expiry, sweep, revoke, and cascade with the project. */
 describe('TemporaryCredentialRepository on PostgreSQL', () => {
+  let db: ScratchDatabase;
   let ds: DataSource;
   let repo: TemporaryCredentialRepository;
   const now = new Date('2030-01-01T00:00:00Z');
@@ -23,11 +19,8 @@ describe('TemporaryCredentialRepository on PostgreSQL', () => {
   });
 
   beforeAll(async () => {
-    const admin = new Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${DB}`);
-    await admin.end();
-    ds = createDataSource(URL);
+    db = await createScratchDatabase('ofg_temp_creds');
+    ds = createDataSource(db.url);
     await ds.initialize();
     await ds.runMigrations();
     for (const id of ['proj-a', 'proj-b'])
@@ -37,10 +30,7 @@ describe('TemporaryCredentialRepository on PostgreSQL', () => {
 
   afterAll(async () => {
     await ds?.destroy();
-    const admin = new Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-    await admin.end();
+    await db?.drop();
   });
 
   it('finds a credential only until it expires', async () => {

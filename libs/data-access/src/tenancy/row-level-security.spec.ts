@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createDataSource, dataSourceOptions } from '../data-source';
 import { FunctionEntity } from '../entities/function.entity';
@@ -10,10 +9,8 @@ import { IdentityRepository } from '../repositories/identity.repository';
 import { InvocationRepository } from '../repositories/invocation.repository';
 import { TriggerRepository } from '../repositories/trigger.repository';
 import { TENANT_ROLE, withSystemScope, withTenant } from './tenant-scope';
+import { createScratchDatabase, ScratchDatabase } from '../testing/scratch-database';
 
-const ADMIN_URL = process.env['TEST_PG_ADMIN_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const DB = `ofg_rls_${process.pid}`;
-const URL = ADMIN_URL.replace(/\/[^/]*$/, `/${DB}`);
 const RLS_TABLES = ['functions', 'triggers', 'invocations', 'code_packages'];
 
 const base = {
@@ -29,16 +26,13 @@ const base = {
 
 /** PostgreSQL row-level security under the repositories: raw SQL that forgets the tenant still stays in it. */
 describe('row-level security on PostgreSQL', () => {
+  let db: ScratchDatabase;
   let ds: DataSource;
   let fnA: FunctionEntity;
   let fnB: FunctionEntity;
 
   async function recreateDatabase(): Promise<void> {
-    const admin = new Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE ${DB}`);
-    await admin.end();
+    db = await createScratchDatabase('ofg_rls');
   }
 
   /** Runs SQL on one connection as the tenant role with no scope set, as a query outside the repositories would. */
@@ -58,7 +52,7 @@ describe('row-level security on PostgreSQL', () => {
 
   beforeAll(async () => {
     await recreateDatabase();
-    ds = createDataSource(URL);
+    ds = createDataSource(db.url);
     await ds.initialize();
     await ds.runMigrations();
     const identity = new IdentityRepository(ds);
@@ -100,10 +94,7 @@ describe('row-level security on PostgreSQL', () => {
 
   afterAll(async () => {
     await ds?.destroy();
-    const admin = new Client({ connectionString: ADMIN_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${DB} WITH (FORCE)`);
-    await admin.end();
+    await db?.drop();
   });
 
   it('creates a role that can neither log in nor bypass row-level security', async () => {
@@ -236,7 +227,7 @@ describe('row-level security on PostgreSQL', () => {
   });
 
   it('hands the pooled connection back as the login role with no project', async () => {
-    const single = new DataSource(dataSourceOptions(URL, { extra: { max: 1 } }));
+    const single = new DataSource(dataSourceOptions(db.url, { extra: { max: 1 } }));
     await single.initialize();
     try {
       await withTenant(single, 'tenant-a', (em) => em.query('SELECT 1'));
