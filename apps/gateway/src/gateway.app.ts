@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+import { listenForControlEvents } from '@ofg/queue';
 import { AppModule } from './app.module';
 import { GatewayConfig, loadGatewayConfig } from './config/gateway.config';
 import { FgsExceptionFilter } from './http/fgs-exception.filter';
@@ -26,6 +27,8 @@ export async function createGatewayApp(
   app.useGlobalFilters(new FgsExceptionFilter(allowedMethodsFrom(app.getHttpAdapter().getInstance())));
   app.enableShutdownHooks();
   setupOpenApi(app);
+  // Control events from other replicas (function changes evict cached lookups).
+  await listenForControlEvents(app, config.redisUrl);
   await app.init();
   return app;
 }

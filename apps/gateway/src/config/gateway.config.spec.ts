@@ -15,6 +15,7 @@ describe('loadGatewayConfig', () => {
       region: 'local',
       masterKeyHex: required.OFG_MASTER_KEY,
       syncQueueWaitMs: 30_000,
+      functionCacheTtlMs: 5_000,
       maxBodyBytes: 70 * 1024 * 1024,
       codeDownload: { maxBytes: 50 * 1024 * 1024, timeoutMs: 30_000 },
     });
@@ -27,12 +28,14 @@ describe('loadGatewayConfig', () => {
       OFG_REGION: '',
       MAX_BODY_MB: '1',
       SYNC_QUEUE_WAIT_MS: '5',
+      FUNCTION_CACHE_TTL_MS: '0',
     });
     expect(config).toMatchObject({
       port: 9090,
       region: 'local',
       maxBodyBytes: 1024 * 1024,
       syncQueueWaitMs: 5,
+      functionCacheTtlMs: 0,
     });
   });
 

@@ -23,6 +23,7 @@ export const gatewayEnvSchema = z.object({
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hexadecimal characters (openssl rand -hex 32)'),
   SYNC_QUEUE_WAIT_MS: z.coerce.number().int().min(0).default(30_000),
+  FUNCTION_CACHE_TTL_MS: z.coerce.number().int().min(0).default(5_000),
   MAX_BODY_MB: z.coerce.number().positive().max(1024).default(70),
   CODE_DOWNLOAD_MAX_MB: z.coerce.number().positive().max(1024).default(50),
   CODE_DOWNLOAD_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
@@ -37,6 +38,8 @@ export interface GatewayConfig {
   region: string;
   masterKeyHex: string;
   syncQueueWaitMs: number;
+  /** How long an invocation may use a cached function lookup; changes also evict it through control events. */
+  functionCacheTtlMs: number;
   maxBodyBytes: number;
   codeDownload: { maxBytes: number; timeoutMs: number };
 }
@@ -60,6 +63,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     region: e.OFG_REGION,
     masterKeyHex: e.OFG_MASTER_KEY,
     syncQueueWaitMs: e.SYNC_QUEUE_WAIT_MS,
+    functionCacheTtlMs: e.FUNCTION_CACHE_TTL_MS,
     maxBodyBytes: Math.floor(e.MAX_BODY_MB * MB),
     codeDownload: {
       maxBytes: Math.floor(e.CODE_DOWNLOAD_MAX_MB * MB),

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { FgsError, FunctionRef, parseFunctionUrn } from '@ofg/contracts';
 import { FunctionEntity, FunctionRepository } from '@ofg/data-access';
 import { FgsAuthContext } from '../common/fgs-request';
+import { FunctionLookupCache } from './function-lookup.cache';
 
 const FULL_URN_FIELDS = [7, 8];
 
@@ -12,7 +13,11 @@ export function isLatest(version: string | undefined): boolean {
 /** Resolves `{function_urn}` path parameters inside the caller's project. */
 @Injectable()
 export class FunctionResolver {
-  constructor(private readonly functions: FunctionRepository) {}
+  constructor(
+    private readonly functions: FunctionRepository,
+    // Absent in unit tests that build the resolver alone; lookups then always go to Postgres.
+    @Optional() private readonly cache?: FunctionLookupCache,
+  ) {}
 
   /** Parses a URN; one naming another project is answered like a missing function, so nothing leaks across tenants. */
   parse(urn: string, auth: FgsAuthContext): FunctionRef {
@@ -38,6 +43,18 @@ export class FunctionResolver {
     const { fn, ref } = await this.find(urn, auth);
     assertLatestQualifier(ref);
     return fn;
+  }
+
+  /** `findLatest` for the invocation hot path, served from the lookup cache when it can be. */
+  findLatestForInvoke(urn: string, auth: FgsAuthContext): Promise<FunctionEntity> {
+    return this.cache
+      ? this.cache.get(auth.projectId, urn, () => this.findLatest(urn, auth))
+      : this.findLatest(urn, auth);
+  }
+
+  /** Forgets cached lookups of a function this gateway changed, before the change is answered. */
+  evict(functionId: string): void {
+    this.cache?.evictFunction(functionId);
   }
 }
 

@@ -1,12 +1,14 @@
 import { Module } from '@nestjs/common';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
 import { CODE_PACKAGE_OPTIONS, CodePackageOptions, CodePackageService } from './code-package.service';
+import { FunctionLookupCache } from './function-lookup.cache';
+import { FunctionEventsListener } from './function-events.listener';
 import { FunctionResolver } from './function.resolver';
 import { FunctionsController } from './functions.controller';
 import { FunctionsService } from './functions.service';
 
 @Module({
-  controllers: [FunctionsController],
+  controllers: [FunctionsController, FunctionEventsListener],
   providers: [
     {
       provide: CODE_PACKAGE_OPTIONS,
@@ -17,6 +19,12 @@ import { FunctionsService } from './functions.service';
       }),
     },
     CodePackageService,
+    {
+      provide: FunctionLookupCache,
+      inject: [GATEWAY_CONFIG],
+      useFactory: (config: GatewayConfig): FunctionLookupCache =>
+        new FunctionLookupCache(config.functionCacheTtlMs),
+    },
     FunctionResolver,
     FunctionsService,
   ],

@@ -146,6 +146,7 @@ export class FunctionsService {
       data: code.zip,
     });
     if (!updated) throw new FgsError('FSS.1051');
+    this.resolver.evict(fn.id);
     await this.events.emitFunctionChanged({
       functionId: fn.id,
       projectId: auth.projectId,
@@ -194,6 +195,7 @@ export class FunctionsService {
       patch.concurrentNum = input.strategy_config.concurrent_num;
     const updated = await this.functions.updateConfig(auth.projectId, fn.id, patch);
     if (!updated) throw new FgsError('FSS.1051');
+    this.resolver.evict(fn.id);
     await this.events.emitFunctionChanged({
       functionId: fn.id,
       projectId: auth.projectId,
@@ -215,6 +217,7 @@ export class FunctionsService {
       await this.events.emitTriggerChanged({ triggerId, projectId: auth.projectId, action: 'delete' });
     }
     if (!(await this.functions.delete(auth.projectId, fn.id))) throw new FgsError('FSS.1051');
+    this.resolver.evict(fn.id);
     await this.events.emitFunctionChanged({
       functionId: fn.id,
       projectId: auth.projectId,

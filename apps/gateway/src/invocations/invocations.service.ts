@@ -49,7 +49,7 @@ export class InvocationsService {
   }
 
   private async resolveEnabled(auth: FgsAuthContext, urn: string): Promise<FunctionEntity> {
-    const fn = await this.resolver.findLatest(urn, auth);
+    const fn = await this.resolver.findLatestForInvoke(urn, auth);
     if (fn.maxInstances === 0) throw new FgsError('FSS.0429', 'Function Disabled');
     return fn;
   }

@@ -1,0 +1,17 @@
+import { aFunctionEntity } from '../testing/function-entity.builder';
+import { FunctionEventsListener } from './function-events.listener';
+import { FunctionLookupCache } from './function-lookup.cache';
+
+describe('FunctionEventsListener', () => {
+  it('evicts the changed function from the lookup cache and ignores malformed events', async () => {
+    const cache = new FunctionLookupCache(60_000);
+    const fn = aFunctionEntity({ id: '22222222-2222-4222-8222-222222222222' });
+    await cache.get('p', 'hello', async () => fn);
+    const listener = new FunctionEventsListener(cache);
+    listener.onFunctionChanged(null);
+    listener.onFunctionChanged({ projectId: 'p' });
+    expect(cache.size).toBe(1);
+    listener.onFunctionChanged({ functionId: fn.id, projectId: 'p', action: 'updated' });
+    expect(cache.size).toBe(0);
+  });
+});
