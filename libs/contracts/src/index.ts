@@ -11,3 +11,4 @@ export * from './runtime/runtime-protocol';
 export * from './runtime/container-runtime.port';
 export * from './events/control-events';
 export * from './iam';
+export * from './config/env';

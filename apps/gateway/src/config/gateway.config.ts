@@ -1,17 +1,12 @@
 import { z } from 'zod';
+import { databaseUrlSchema, parseEnv, redisUrlSchema } from '@ofg/contracts';
 
 const MB = 1024 * 1024;
 
 /** Environment of the gateway, validated at boot (units in the names). */
 export const gatewayEnvSchema = z.object({
-  DATABASE_URL: z
-    .string()
-    .min(1)
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
-  REDIS_URL: z
-    .string()
-    .min(1)
-    .regex(/^rediss?:\/\//, 'must be a redis:// URL'),
+  DATABASE_URL: databaseUrlSchema,
+  REDIS_URL: redisUrlSchema,
   GATEWAY_PORT: z.coerce.number().int().min(1).max(65535).default(8080),
   OFG_REGION: z
     .string()
@@ -48,14 +43,7 @@ export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
 
 /** Parses the environment; throws one error listing every bad variable so boot fails fast. */
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
-  // Empty strings count as unset so compose files can leave optional variables blank.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = gatewayEnvSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`invalid gateway configuration: ${problems}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(gatewayEnvSchema, env, 'gateway');
   return {
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,

@@ -1,17 +1,12 @@
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { databaseUrlSchema, EnvConfigError, parseEnv, redisUrlSchema } from '@ofg/contracts';
 
 /** Environment of the invoker, validated at boot (units in the names). */
 export const invokerEnvSchema = z.object({
-  DATABASE_URL: z
-    .string()
-    .min(1)
-    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL'),
-  REDIS_URL: z
-    .string()
-    .min(1)
-    .regex(/^rediss?:\/\//, 'must be a redis:// URL'),
+  DATABASE_URL: databaseUrlSchema,
+  REDIS_URL: redisUrlSchema,
   INVOKER_ID: z
     .string()
     .min(1)
@@ -97,22 +92,12 @@ export interface InvokerConfig {
 export const INVOKER_CONFIG = Symbol('INVOKER_CONFIG');
 
 /** Raised at boot when the environment is invalid; the message lists every bad variable. */
-export class InvokerConfigError extends Error {
-  override readonly name = 'InvokerConfigError';
-}
+/** The invoker's configuration error (kept as a name main.ts can catch). */
+export const InvokerConfigError = EnvConfigError;
 
 /** Parses the environment; throws one error listing every bad variable so boot fails fast. */
 export function loadInvokerConfig(env: NodeJS.ProcessEnv = process.env): InvokerConfig {
-  // Empty strings count as unset so compose files can leave optional variables blank.
-  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = invokerEnvSchema.safeParse(cleaned);
-  if (!parsed.success) {
-    const problems = parsed.error.issues
-      .map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`)
-      .join('; ');
-    throw new InvokerConfigError(`invalid invoker configuration: ${problems}`);
-  }
-  const e = parsed.data;
+  const e = parseEnv(invokerEnvSchema, env, 'invoker');
   return {
     invokerId: e.INVOKER_ID ?? defaultInvokerId(),
     port: e.INVOKER_PORT,

@@ -1,11 +1,12 @@
 import { z } from 'zod';
+import { databaseUrlSchema, parseEnv, redisUrlSchema } from '@ofg/contracts';
 
 const positiveMs = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
 /** Environment of the trigger service; validated once at boot so a bad value stops the process early. */
 export const triggerConfigSchema = z.object({
-  DATABASE_URL: z.string().min(1),
-  REDIS_URL: z.string().min(1),
+  DATABASE_URL: databaseUrlSchema,
+  REDIS_URL: redisUrlSchema,
   TRIGGER_PORT: z.coerce.number().int().min(0).max(65_535).default(8082),
   OFG_REGION: z.string().min(1).default('local'),
   TIMER_RECONCILE_INTERVAL_MS: positiveMs(60_000),
@@ -28,12 +29,7 @@ export const TRIGGER_CONFIG = Symbol('TRIGGER_CONFIG');
 
 /** Parses the environment; throws one error naming every bad variable. */
 export function loadTriggerConfig(env: NodeJS.ProcessEnv = process.env): TriggerConfig {
-  const result = triggerConfigSchema.safeParse(env);
-  if (!result.success) {
-    const problems = result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-    throw new Error(`Invalid trigger service configuration: ${problems}`);
-  }
-  const e = result.data;
+  const e = parseEnv(triggerConfigSchema, env, 'trigger service');
   return {
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,
