@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Builds the function runtime images without pulling anything.
 #
-#   scripts/build-images.sh            build openfunctiongraph/base-node:20 (if missing) and the Node.js runtime
-#   scripts/build-images.sh --smoke    ... then start the runtime image hardened and exercise /health /code /init /invoke
+#   scripts/build-images.sh            build the offline bases (if missing) and the Node.js and Python runtimes
+#   scripts/build-images.sh --smoke    ... then start the Node.js runtime image hardened and exercise /health /code /init /invoke
 #
 # Environment:
 #   OFG_BASE_NODE_IMAGE       base for the Node.js runtime (default openfunctiongraph/base-node:20, built offline
 #                             from the host's node binary); e.g. node:20-bookworm-slim when registries are reachable
 #   OFG_RUNTIME_NODEJS_IMAGE  tag of the runtime image (default openfunctiongraph/runtime-nodejs:latest)
-#   OFG_REBUILD_BASE=1        rebuild the offline base even when it exists
+#   OFG_BASE_PYTHON_IMAGE     base for the Python runtime (default openfunctiongraph/base-python:3, built with
+#                             debootstrap from a Debian mirror); e.g. python:3.11-slim-bookworm
+#   OFG_RUNTIME_PYTHON_IMAGE  tag of the Python runtime image (default openfunctiongraph/runtime-python:latest)
+#   OFG_DEBIAN_MIRROR         mirror for debootstrap (default http://deb.debian.org/debian)
+#   OFG_REBUILD_BASE=1        rebuild the offline bases even when they exist
 #   OFG_SMOKE_PORT            host port for --smoke (default 31999)
 set -euo pipefail
 
@@ -16,6 +20,10 @@ REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OFFLINE_BASE_NODE_IMAGE="openfunctiongraph/base-node:20"
 BASE_NODE_IMAGE="${OFG_BASE_NODE_IMAGE:-$OFFLINE_BASE_NODE_IMAGE}"
 RUNTIME_NODEJS_IMAGE="${OFG_RUNTIME_NODEJS_IMAGE:-openfunctiongraph/runtime-nodejs:latest}"
+OFFLINE_BASE_PYTHON_IMAGE="openfunctiongraph/base-python:3"
+BASE_PYTHON_IMAGE="${OFG_BASE_PYTHON_IMAGE:-$OFFLINE_BASE_PYTHON_IMAGE}"
+RUNTIME_PYTHON_IMAGE="${OFG_RUNTIME_PYTHON_IMAGE:-openfunctiongraph/runtime-python:latest}"
+DEBIAN_MIRROR="${OFG_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 SMOKE_PORT="${OFG_SMOKE_PORT:-31999}"
 DOCKER="${DOCKER:-docker}"
 
@@ -24,7 +32,7 @@ for arg in "$@"; do
   case "$arg" in
     --smoke) SMOKE=1 ;;
     -h | --help)
-      sed -n '2,13p' "$0"
+      sed -n '2,17p' "$0"
       exit 0
       ;;
     *)
@@ -123,6 +131,71 @@ build_runtime_nodejs() {
   log "built $RUNTIME_NODEJS_IMAGE in $(($(now_ms) - started)) ms ($(image_size_mb "$RUNTIME_NODEJS_IMAGE"))"
 }
 
+# A minimal Debian bookworm root with python3 (debootstrap needs root and network access to the mirror).
+build_offline_base_python() {
+  local root started
+  if ! command -v debootstrap >/dev/null; then
+    command -v apt-get >/dev/null || die "debootstrap is missing and apt-get is not available to install it"
+    log "installing debootstrap"
+    apt-get install -y -q debootstrap >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q debootstrap >/dev/null; } ||
+      die "could not install debootstrap"
+  fi
+  [ "$(id -u)" = "0" ] || die "building $OFFLINE_BASE_PYTHON_IMAGE with debootstrap needs root"
+  started="$(now_ms)"
+  log "building $OFFLINE_BASE_PYTHON_IMAGE with debootstrap (bookworm, minbase + python3) from $DEBIAN_MIRROR"
+  root="$(mktemp -d)"
+  TMP_DIRS+=("$root")
+  # Progress only: the per-package lines (name and version) are dropped.
+  debootstrap --variant=minbase --include=python3 bookworm "$root" "$DEBIAN_MIRROR" 2>&1 |
+    grep --line-buffered -vE '^I: (Retrieving|Validating|Extracting|Unpacking|Configuring) [^ ]+(\.\.\.| [0-9])' |
+    sed 's/^/[build-images]   /' || true
+  [ -x "$root/usr/bin/python3" ] || die "debootstrap did not produce $root/usr/bin/python3"
+
+  # The official python images keep python3 in /usr/local/bin; users' /opt/function/runtime symlink points there.
+  mkdir -p "$root/usr/local/bin"
+  ln -sf /usr/bin/python3 "$root/usr/local/bin/python3"
+  if ! grep -q '^function:' "$root/etc/passwd"; then
+    echo 'function:x:1000:1000:function:/tmp:/usr/sbin/nologin' >>"$root/etc/passwd"
+    echo 'function:x:1000:' >>"$root/etc/group"
+  fi
+  rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/cache/apt/*.bin "$root"/var/lib/apt/lists/* \
+    "$root"/var/log/* "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/info/*
+
+  tar --numeric-owner -C "$root" -c . |
+    "$DOCKER" import \
+      --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+      --change 'CMD ["/usr/bin/python3"]' \
+      - "$OFFLINE_BASE_PYTHON_IMAGE" >/dev/null
+  log "built $OFFLINE_BASE_PYTHON_IMAGE in $(($(now_ms) - started)) ms ($(image_size_mb "$OFFLINE_BASE_PYTHON_IMAGE"))"
+}
+
+ensure_base_python() {
+  if [ "$BASE_PYTHON_IMAGE" != "$OFFLINE_BASE_PYTHON_IMAGE" ]; then
+    if image_exists "$BASE_PYTHON_IMAGE"; then
+      log "using base $BASE_PYTHON_IMAGE (present locally)"
+    else
+      log "using base $BASE_PYTHON_IMAGE (not present locally: docker build will pull it)"
+    fi
+    return
+  fi
+  if [ "${OFG_REBUILD_BASE:-0}" != "1" ] && image_exists "$OFFLINE_BASE_PYTHON_IMAGE"; then
+    log "base $OFFLINE_BASE_PYTHON_IMAGE already present, skipping (OFG_REBUILD_BASE=1 rebuilds it)"
+    return
+  fi
+  build_offline_base_python
+}
+
+build_runtime_python() {
+  local started
+  started="$(now_ms)"
+  log "building $RUNTIME_PYTHON_IMAGE from runtimes/python on $BASE_PYTHON_IMAGE"
+  DOCKER_BUILDKIT=0 "$DOCKER" build \
+    --build-arg BASE_IMAGE="$BASE_PYTHON_IMAGE" \
+    -t "$RUNTIME_PYTHON_IMAGE" \
+    "$REPO_ROOT/runtimes/python" 2>&1 | sed 's/^/[build-images]   /'
+  log "built $RUNTIME_PYTHON_IMAGE in $(($(now_ms) - started)) ms ($(image_size_mb "$RUNTIME_PYTHON_IMAGE"))"
+}
+
 # Runs the image with the invoker's hardening flags and drives the wire protocol once.
 smoke_test_nodejs() {
   local code_dir tar_file base reply
@@ -178,5 +251,7 @@ command -v "$DOCKER" >/dev/null || die "docker CLI not found"
 total_started="$(now_ms)"
 ensure_base_node
 build_runtime_nodejs
+ensure_base_python
+build_runtime_python
 if [ "$SMOKE" = "1" ]; then smoke_test_nodejs; fi
 log "done in $(($(now_ms) - total_started)) ms"

@@ -28,7 +28,9 @@ import { parseListFunctionsQuery } from './list-query';
 import { ENCRYPTED_USER_DATA_MASK, validateUserData } from './user-data.validator';
 
 /** Runtime families this installation can run; the rest are refused at create/update rather than failing at invoke. */
-const RUNNABLE_FAMILIES: readonly string[] = ['nodejs'];
+const RUNNABLE_FAMILIES: readonly string[] = ['nodejs', 'python'];
+/** Runtimes of a runnable family that the installed images still cannot run (the Python image is Python 3). */
+const UNRUNNABLE_RUNTIMES: readonly string[] = ['Python2.7'];
 
 /** Function lifecycle: create, list, read, update code and config, delete. */
 @Injectable()
@@ -232,6 +234,9 @@ export class FunctionsService {
 
 function assertRunnable(runtime: string): void {
   const family = RUNTIMES[runtime as RuntimeName];
+  if (UNRUNNABLE_RUNTIMES.includes(runtime)) {
+    throw new FgsError('FSS.1005', `runtime ${runtime} is not supported: Python functions run on Python 3`);
+  }
   if (!RUNNABLE_FAMILIES.includes(family)) {
     throw new FgsError('FSS.1005', `runtime ${runtime} is not supported by this installation yet`);
   }

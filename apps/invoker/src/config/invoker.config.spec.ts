@@ -22,7 +22,10 @@ describe('loadInvokerConfig', () => {
       functionApiEndpoint: undefined,
       worker: { concurrency: 64, drainTimeoutMs: 30_000 },
       instances: { keepAliveMs: 300_000, readyTimeoutMs: 10_000 },
-      runtimeImages: { nodejs: 'openfunctiongraph/runtime-nodejs:latest' },
+      runtimeImages: {
+        nodejs: 'openfunctiongraph/runtime-nodejs:latest',
+        python: 'openfunctiongraph/runtime-python:latest',
+      },
       codeCache: { dir: join(tmpdir(), 'ofg-code-cache'), memoryBytes: 256 * 1024 * 1024 },
       docker: {
         socketPath: '/var/run/docker.sock',
@@ -43,6 +46,7 @@ describe('loadInvokerConfig', () => {
       INSTANCE_KEEPALIVE_MS: '120000',
       FUNCTION_NETWORK: 'fn-net',
       RUNTIME_IMAGE_NODEJS: 'local/node:1',
+      RUNTIME_IMAGE_PYTHON: 'local/python:1',
       CODE_CACHE_DIR: '/var/cache/ofg',
       DOCKER_SOCKET: '/run/docker.sock',
       CONTAINER_PIDS_LIMIT: '256',
@@ -59,7 +63,7 @@ describe('loadInvokerConfig', () => {
       region: 'local',
       worker: { concurrency: 8, drainTimeoutMs: 5000 },
       instances: { keepAliveMs: 120_000 },
-      runtimeImages: { nodejs: 'local/node:1' },
+      runtimeImages: { nodejs: 'local/node:1', python: 'local/python:1' },
       codeCache: { dir: '/var/cache/ofg' },
       docker: { socketPath: '/run/docker.sock', network: 'fn-net', pidsLimit: 256, tmpMb: 64, nofile: 2048 },
       functionApiEndpoint: 'http://172.19.0.1:8080',

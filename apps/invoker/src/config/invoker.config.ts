@@ -45,6 +45,7 @@ export const invokerEnvSchema = z.object({
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'must be a Docker network name')
     .default('ofg-functions'),
   RUNTIME_IMAGE_NODEJS: z.string().min(1).default('openfunctiongraph/runtime-nodejs:latest'),
+  RUNTIME_IMAGE_PYTHON: z.string().min(1).default('openfunctiongraph/runtime-python:latest'),
   CODE_CACHE_DIR: z.string().min(1).default(join(tmpdir(), 'ofg-code-cache')),
   CODE_CACHE_MEMORY_MB: z.coerce
     .number()
@@ -108,7 +109,7 @@ export function loadInvokerConfig(env: NodeJS.ProcessEnv = process.env): Invoker
     functionApiEndpoint: e.FUNCTION_API_ENDPOINT?.replace(/\/+$/, ''),
     worker: { concurrency: e.WORKER_CONCURRENCY, drainTimeoutMs: e.DRAIN_TIMEOUT_MS },
     instances: { keepAliveMs: e.INSTANCE_KEEPALIVE_MS, readyTimeoutMs: e.INSTANCE_READY_TIMEOUT_MS },
-    runtimeImages: { nodejs: e.RUNTIME_IMAGE_NODEJS },
+    runtimeImages: { nodejs: e.RUNTIME_IMAGE_NODEJS, python: e.RUNTIME_IMAGE_PYTHON },
     codeCache: { dir: e.CODE_CACHE_DIR, memoryBytes: e.CODE_CACHE_MEMORY_MB * 1024 * 1024 },
     docker: {
       socketPath: e.DOCKER_SOCKET,
