@@ -40,6 +40,8 @@ export default [
               sourceTag: 'type:e2e',
               onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:data-access', 'type:testing'],
             },
+            { sourceTag: 'type:runtime', onlyDependOnLibsWithTags: ['type:contracts', 'type:testing'] },
+            { sourceTag: 'scope:runtime', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:gateway', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:invoker', onlyDependOnLibsWithTags: ['scope:shared'] },
             { sourceTag: 'scope:trigger', onlyDependOnLibsWithTags: ['scope:shared'] },

@@ -104,32 +104,7 @@ EOF
   log "built $OFFLINE_BASE_NODE_IMAGE in $(($(now_ms) - started)) ms ($(image_size_mb "$OFFLINE_BASE_NODE_IMAGE"))"
 }
 
-ensure_base_node() {
-  if [ "$BASE_NODE_IMAGE" != "$OFFLINE_BASE_NODE_IMAGE" ]; then
-    if image_exists "$BASE_NODE_IMAGE"; then
-      log "using base $BASE_NODE_IMAGE (present locally)"
-    else
-      log "using base $BASE_NODE_IMAGE (not present locally: docker build will pull it)"
-    fi
-    return
-  fi
-  if [ "${OFG_REBUILD_BASE:-0}" != "1" ] && image_exists "$OFFLINE_BASE_NODE_IMAGE"; then
-    log "base $OFFLINE_BASE_NODE_IMAGE already present, skipping (OFG_REBUILD_BASE=1 rebuilds it)"
-    return
-  fi
-  build_offline_base_node
-}
 
-build_runtime_nodejs() {
-  local started
-  started="$(now_ms)"
-  log "building $RUNTIME_NODEJS_IMAGE from runtimes/nodejs on $BASE_NODE_IMAGE"
-  DOCKER_BUILDKIT=0 "$DOCKER" build \
-    --build-arg BASE_IMAGE="$BASE_NODE_IMAGE" \
-    -t "$RUNTIME_NODEJS_IMAGE" \
-    "$REPO_ROOT/runtimes/nodejs" 2>&1 | sed 's/^/[build-images]   /'
-  log "built $RUNTIME_NODEJS_IMAGE in $(($(now_ms) - started)) ms ($(image_size_mb "$RUNTIME_NODEJS_IMAGE"))"
-}
 
 # A minimal Debian bookworm root with python3 (debootstrap needs root and network access to the mirror).
 build_offline_base_python() {
@@ -169,32 +144,7 @@ build_offline_base_python() {
   log "built $OFFLINE_BASE_PYTHON_IMAGE in $(($(now_ms) - started)) ms ($(image_size_mb "$OFFLINE_BASE_PYTHON_IMAGE"))"
 }
 
-ensure_base_python() {
-  if [ "$BASE_PYTHON_IMAGE" != "$OFFLINE_BASE_PYTHON_IMAGE" ]; then
-    if image_exists "$BASE_PYTHON_IMAGE"; then
-      log "using base $BASE_PYTHON_IMAGE (present locally)"
-    else
-      log "using base $BASE_PYTHON_IMAGE (not present locally: docker build will pull it)"
-    fi
-    return
-  fi
-  if [ "${OFG_REBUILD_BASE:-0}" != "1" ] && image_exists "$OFFLINE_BASE_PYTHON_IMAGE"; then
-    log "base $OFFLINE_BASE_PYTHON_IMAGE already present, skipping (OFG_REBUILD_BASE=1 rebuilds it)"
-    return
-  fi
-  build_offline_base_python
-}
 
-build_runtime_python() {
-  local started
-  started="$(now_ms)"
-  log "building $RUNTIME_PYTHON_IMAGE from runtimes/python on $BASE_PYTHON_IMAGE"
-  DOCKER_BUILDKIT=0 "$DOCKER" build \
-    --build-arg BASE_IMAGE="$BASE_PYTHON_IMAGE" \
-    -t "$RUNTIME_PYTHON_IMAGE" \
-    "$REPO_ROOT/runtimes/python" 2>&1 | sed 's/^/[build-images]   /'
-  log "built $RUNTIME_PYTHON_IMAGE in $(($(now_ms) - started)) ms ($(image_size_mb "$RUNTIME_PYTHON_IMAGE"))"
-}
 
 # Runs the image with the invoker's hardening flags and drives the wire protocol once.
 smoke_test_nodejs() {
@@ -249,9 +199,39 @@ command -v "$DOCKER" >/dev/null || die "docker CLI not found"
 "$DOCKER" version --format '{{.Server.Version}}' >/dev/null 2>&1 || die "docker engine not reachable"
 
 total_started="$(now_ms)"
-ensure_base_node
-build_runtime_nodejs
-ensure_base_python
-build_runtime_python
+# ensure_base BASE OFFLINE_BASE BUILDER: use a given base image as is, or build the offline one once (cached).
+ensure_base() {
+  local base=$1 offline=$2 builder=$3
+  if [ "$base" != "$offline" ]; then
+    if image_exists "$base"; then
+      log "using base $base (present locally)"
+    else
+      log "using base $base (not present locally: docker build will pull it)"
+    fi
+    return
+  fi
+  if [ "${OFG_REBUILD_BASE:-0}" != "1" ] && image_exists "$offline"; then
+    log "base $offline already present, skipping (OFG_REBUILD_BASE=1 rebuilds it)"
+    return
+  fi
+  "$builder"
+}
+
+# build_runtime IMAGE FOLDER BASE: a runtime image from runtimes/FOLDER with the legacy builder (works offline).
+build_runtime() {
+  local image=$1 folder=$2 base=$3 started
+  started="$(now_ms)"
+  log "building $image from runtimes/$folder on $base"
+  DOCKER_BUILDKIT=0 "$DOCKER" build \
+    --build-arg BASE_IMAGE="$base" \
+    -t "$image" \
+    "$REPO_ROOT/runtimes/$folder" 2>&1 | sed 's/^/[build-images]   /'
+  log "built $image in $(($(now_ms) - started)) ms ($(image_size_mb "$image"))"
+}
+
+ensure_base "$BASE_NODE_IMAGE" "$OFFLINE_BASE_NODE_IMAGE" build_offline_base_node
+build_runtime "$RUNTIME_NODEJS_IMAGE" nodejs "$BASE_NODE_IMAGE"
+ensure_base "$BASE_PYTHON_IMAGE" "$OFFLINE_BASE_PYTHON_IMAGE" build_offline_base_python
+build_runtime "$RUNTIME_PYTHON_IMAGE" python "$BASE_PYTHON_IMAGE"
 if [ "$SMOKE" = "1" ]; then smoke_test_nodejs; fi
 log "done in $(($(now_ms) - total_started)) ms"

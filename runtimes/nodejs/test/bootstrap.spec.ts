@@ -1,203 +1,18 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Header, pack } from 'tar-stream';
-
-// Local copies of the wire shapes in libs/contracts/src/runtime/runtime-protocol.ts (runtimes do not import libs).
-interface RuntimeErrorObject {
-  errorMessage: string;
-  errorType: string;
-  stackTrace?: string[];
-}
-interface RuntimeInitResponse {
-  ok: boolean;
-  durationMs: number;
-  log: string;
-  error?: RuntimeErrorObject;
-}
-interface RuntimeInvokeResponse {
-  status: 'success' | 'error';
-  result?: string;
-  error?: RuntimeErrorObject;
-  log: string;
-  durationMs: number;
-  memoryUsedMb: number;
-}
-interface InvokeOptions {
-  requestId?: string;
-  timeoutMs?: number;
-  alias?: string;
-  credentials?: { accessKey: string; secretKey: string; securityToken: string; authToken?: string };
-}
-interface HttpReply<T> {
-  status: number;
-  body: T;
-}
-interface TarEntry {
-  name: string;
-  type?: Header['type'];
-  content?: string;
-  mode?: number;
-  linkname?: string;
-}
+import { RuntimeInitResponse } from '@ofg/contracts';
+import { BootstrapLaunch, codeTar, makeTar, TarEntry, TestRuntime } from '@ofg/testing';
 
 const BOOTSTRAP = path.resolve(__dirname, '../bootstrap/bootstrap.js');
 const ISO = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z';
 
-class TestRuntime {
-  private output = '';
-
-  private constructor(
-    readonly proc: ChildProcess,
-    readonly workDir: string,
-    readonly codeRoot: string,
-  ) {}
-
-  port = 0;
-
-  static async start(env: Record<string, string> = {}): Promise<TestRuntime> {
-    const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ofg-runtime-nodejs-'));
-    const codeRoot = path.join(workDir, 'code');
-    fs.mkdirSync(codeRoot);
-    const proc = spawn(process.execPath, [BOOTSTRAP], {
-      env: {
-        PATH: process.env['PATH'] ?? '',
-        BOOTSTRAP_PORT: '0',
-        BOOTSTRAP_HOST: '127.0.0.1',
-        RUNTIME_CODE_ROOT: codeRoot,
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const runtime = new TestRuntime(proc, workDir, codeRoot);
-    runtime.port = await new Promise<number>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`bootstrap did not start:\n${runtime.output}`)),
-        10_000,
-      );
-      proc.stdout!.on('data', (chunk: Buffer) => {
-        runtime.output += chunk.toString();
-        const match = /listening on [^\s:]+:(\d+)/.exec(runtime.output);
-        if (match) {
-          clearTimeout(timer);
-          resolve(Number(match[1]));
-        }
-      });
-      proc.stderr!.on('data', (chunk: Buffer) => {
-        runtime.output += chunk.toString();
-      });
-      proc.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`bootstrap exited with ${code}:\n${runtime.output}`));
-      });
-    });
-    return runtime;
-  }
-
-  get alive(): boolean {
-    return this.proc.exitCode === null && this.proc.signalCode === null;
-  }
-
-  async stop(): Promise<void> {
-    if (this.alive) {
-      const exited = new Promise((resolve) => this.proc.once('exit', resolve));
-      this.proc.kill('SIGTERM');
-      await exited;
-    }
-    fs.rmSync(this.workDir, { recursive: true, force: true });
-  }
-
-  request<T>(method: string, urlPath: string, body?: Buffer | object): Promise<HttpReply<T>> {
-    const payload =
-      body === undefined ? undefined : Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
-    return new Promise((resolve, reject) => {
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port: this.port,
-          method,
-          path: urlPath,
-          headers: { 'content-length': payload?.length ?? 0 },
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => {
-            resolve({
-              status: res.statusCode ?? 0,
-              body: JSON.parse(Buffer.concat(chunks).toString('utf8')) as T,
-            });
-          });
-        },
-      );
-      req.on('error', reject);
-      req.end(payload);
-    });
-  }
-
-  uploadCode(tar: Buffer): Promise<HttpReply<{ files: number; bytes: number; errorMessage?: string }>> {
-    return this.request('PUT', '/code', tar);
-  }
-
-  async init(
-    handler: string,
-    options: { initializer?: string; initializerTimeoutMs?: number; env?: Record<string, string> } = {},
-  ) {
-    const reply = await this.request<RuntimeInitResponse>('POST', '/init', {
-      handler,
-      initializer: options.initializer,
-      initializerTimeoutMs: options.initializerTimeoutMs,
-      env: options.env ?? {},
-    });
-    expect(reply.status).toBe(200);
-    return reply.body;
-  }
-
-  async invoke(event: unknown, options: InvokeOptions = {}): Promise<RuntimeInvokeResponse> {
-    const reply = await this.request<RuntimeInvokeResponse>('POST', '/invoke', {
-      requestId: options.requestId ?? 'req-1',
-      event: typeof event === 'string' ? event : JSON.stringify(event),
-      timeoutMs: options.timeoutMs ?? 5000,
-      alias: options.alias,
-      credentials: options.credentials,
-    });
-    expect(reply.status).toBe(200);
-    return reply.body;
-  }
-}
-
-async function makeTar(entries: TarEntry[]): Promise<Buffer> {
-  const archive = pack();
-  const chunks: Buffer[] = [];
-  const done = new Promise<Buffer>((resolve, reject) => {
-    archive.on('data', (chunk: unknown) =>
-      chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk))),
-    );
-    archive.on('end', () => resolve(Buffer.concat(chunks)));
-    archive.on('error', reject);
-  });
-  for (const entry of entries) {
-    await new Promise<void>((resolve, reject) => {
-      const callback = (err?: Error | null) => (err ? reject(err) : resolve());
-      const header: Partial<Header> & Pick<Header, 'name'> = {
-        name: entry.name,
-        type: entry.type ?? 'file',
-        mode: entry.mode,
-        linkname: entry.linkname,
-      };
-      if (header.type === 'file') archive.entry(header, entry.content ?? '', callback);
-      else archive.entry(header, callback);
-    });
-  }
-  archive.finalize();
-  return done;
-}
-
-function codeTar(files: Record<string, string>): Promise<Buffer> {
-  return makeTar(Object.entries(files).map(([name, content]) => ({ name, content, mode: 0o644 })));
-}
+const LAUNCH: BootstrapLaunch = {
+  command: process.execPath,
+  args: [BOOTSTRAP],
+  tmpPrefix: 'ofg-runtime-nodejs-',
+};
 
 const runtimes: TestRuntime[] = [];
 
@@ -207,7 +22,7 @@ async function deploy(
   handler: string,
   options: { initializer?: string; initializerTimeoutMs?: number; env?: Record<string, string> } = {},
 ): Promise<{ runtime: TestRuntime; init: RuntimeInitResponse }> {
-  const runtime = await TestRuntime.start();
+  const runtime = await TestRuntime.start(LAUNCH);
   runtimes.push(runtime);
   const upload = await runtime.uploadCode(await codeTar(files));
   expect(upload.status).toBe(200);
@@ -216,7 +31,7 @@ async function deploy(
 }
 
 async function newRuntime(): Promise<TestRuntime> {
-  const runtime = await TestRuntime.start();
+  const runtime = await TestRuntime.start(LAUNCH);
   runtimes.push(runtime);
   return runtime;
 }
