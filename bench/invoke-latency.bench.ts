@@ -4,9 +4,9 @@
  * at concurrency 1 and 16, and the gateway/floor ratios. Run: `npm run build && npm run bench`.
  */
 import autocannon from 'autocannon';
-import Docker from 'dockerode';
-import { CONTAINER_LABELS, RuntimeInvokeRequest } from '@ofg/contracts';
-import { issueToken, startStack, stopStack } from '@ofg/testing';
+import { RuntimeInvokeRequest } from '@ofg/contracts';
+import { stopStack } from '@ofg/testing';
+import { BenchApi, startBenchStack, warmBootstrapInvokeUrl } from './support/bench-stack';
 
 const DURATION_S = Number(process.env['BENCH_DURATION_S'] ?? 10);
 const CONCURRENCIES = [1, 16];
@@ -50,35 +50,23 @@ async function main(): Promise<void> {
   console.log(
     `[bench] starting the stack (compiled apps, real Postgres/Redis/Docker), ${DURATION_S} s per run`,
   );
-  const stack = await startStack({ portBase: 19080, database: 'ofg_bench', redisDb: 6 });
+  const stack = await startBenchStack();
   try {
-    const token = await issueToken(stack);
-    const headers = { 'Content-Type': 'application/json', 'X-Auth-Token': token };
-    const created = await fetch(`${stack.gatewayUrl}/v2/${stack.projectId}/fgs/functions`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({
-        func_name: 'bench-trivial',
-        package: 'default',
-        runtime: 'Node.js20.15',
-        timeout: 30,
-        handler: 'index.handler',
-        memory_size: 256,
-        code_type: 'inline',
-        func_code: { file: Buffer.from(HANDLER).toString('base64') },
-        strategy_config: { concurrent_num: 16 },
-      }),
+    const api = await BenchApi.connect(stack);
+    const urn = await api.createFunction({
+      name: 'bench-trivial',
+      runtime: 'Node.js20.15',
+      source: HANDLER,
+      memoryMb: 256,
+      concurrentNum: 16,
     });
-    if (created.status !== 200) throw new Error(`create failed: ${created.status} ${await created.text()}`);
-    const urn = ((await created.json()) as { func_urn: string }).func_urn;
-    const invokeUrl = `${stack.gatewayUrl}/v2/${stack.projectId}/fgs/functions/${urn}/invocations`;
-    const gatewayHeaders = { ...headers, 'X-CFF-Request-Version': 'v1' };
+    const invokeUrl = api.invokeUrl(urn);
+    const gatewayHeaders = api.invokeHeaders;
     const event = JSON.stringify({ n: 1 });
 
     console.log('[bench] warming up (cold start + 3 s at concurrency 16)');
-    const cold = Date.now();
-    const first = await fetch(invokeUrl, { method: 'POST', headers: gatewayHeaders, body: event });
-    console.log(`[bench] first (cold) invocation: ${first.status} in ${Date.now() - cold} ms`);
+    const first = await api.invoke(urn, event);
+    console.log(`[bench] first (cold) invocation: ${first.status} in ${first.ms.toFixed(0)} ms`);
     await autocannon({
       url: invokeUrl,
       method: 'POST',
@@ -88,13 +76,7 @@ async function main(): Promise<void> {
       duration: 3,
     });
 
-    const docker = new Docker();
-    const [container] = await docker.listContainers({
-      filters: { label: [`${CONTAINER_LABELS.functionUrn}=${urn.replace(/:latest$/, '')}`] },
-    });
-    if (!container) throw new Error('no warm container found');
-    const ip = container.NetworkSettings.Networks[stack.functionNetwork]?.IPAddress;
-    const floorUrl = `http://${ip}:31000/invoke`;
+    const floorUrl = await warmBootstrapInvokeUrl(stack, urn);
     const floorBody: RuntimeInvokeRequest = { requestId: 'bench-floor', event, timeoutMs: 30_000 };
 
     const rows: string[] = [];

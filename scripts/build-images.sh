@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the function runtime images without pulling anything.
 #
-#   scripts/build-images.sh            build the offline bases (if missing) and the Node.js and Python runtimes
+#   scripts/build-images.sh            build the offline bases (if missing) and the Node.js, Python and Custom runtimes
 #   scripts/build-images.sh --smoke    ... then start the Node.js runtime image hardened and exercise /health /code /init /invoke
 #
 # Environment:
@@ -11,6 +11,8 @@
 #   OFG_BASE_PYTHON_IMAGE     base for the Python runtime (default openfunctiongraph/base-python:3, built with
 #                             debootstrap from a Debian mirror); e.g. python:3.11-slim-bookworm
 #   OFG_RUNTIME_PYTHON_IMAGE  tag of the Python runtime image (default openfunctiongraph/runtime-python:latest)
+#   OFG_RUNTIME_CUSTOM_IMAGE  tag of the Custom/HTTP/container-image agent image, built from the Python base plus the
+#                             Node.js base's node (default openfunctiongraph/runtime-custom:latest)
 #   OFG_DEBIAN_MIRROR         mirror for debootstrap (default http://deb.debian.org/debian)
 #   OFG_REBUILD_BASE=1        rebuild the offline bases even when they exist
 #   OFG_SMOKE_PORT            host port for --smoke (default 31999)
@@ -23,6 +25,7 @@ RUNTIME_NODEJS_IMAGE="${OFG_RUNTIME_NODEJS_IMAGE:-openfunctiongraph/runtime-node
 OFFLINE_BASE_PYTHON_IMAGE="openfunctiongraph/base-python:3"
 BASE_PYTHON_IMAGE="${OFG_BASE_PYTHON_IMAGE:-$OFFLINE_BASE_PYTHON_IMAGE}"
 RUNTIME_PYTHON_IMAGE="${OFG_RUNTIME_PYTHON_IMAGE:-openfunctiongraph/runtime-python:latest}"
+RUNTIME_CUSTOM_IMAGE="${OFG_RUNTIME_CUSTOM_IMAGE:-openfunctiongraph/runtime-custom:latest}"
 DEBIAN_MIRROR="${OFG_DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 SMOKE_PORT="${OFG_SMOKE_PORT:-31999}"
 DOCKER="${DOCKER:-docker}"
@@ -32,7 +35,7 @@ for arg in "$@"; do
   case "$arg" in
     --smoke) SMOKE=1 ;;
     -h | --help)
-      sed -n '2,17p' "$0"
+      sed -n '2,18p' "$0"
       exit 0
       ;;
     *)
@@ -217,15 +220,22 @@ ensure_base() {
   "$builder"
 }
 
-# build_runtime IMAGE FOLDER BASE: a runtime image from runtimes/FOLDER with the legacy builder (works offline).
+# build_runtime IMAGE FOLDER BASE [ARG=VALUE...]: a runtime image from runtimes/FOLDER/Dockerfile with the legacy builder
+# (works offline); the context is runtimes/ (runtimes/.dockerignore) so images can copy runtimes/shared; further
+# ARG=VALUE pairs become --build-arg.
 build_runtime() {
-  local image=$1 folder=$2 base=$3 started
+  local image=$1 folder=$2 base=$3 started arg
+  shift 3
+  local extra=()
+  for arg in "$@"; do extra+=(--build-arg "$arg"); done
   started="$(now_ms)"
   log "building $image from runtimes/$folder on $base"
   DOCKER_BUILDKIT=0 "$DOCKER" build \
     --build-arg BASE_IMAGE="$base" \
+    "${extra[@]+"${extra[@]}"}" \
     -t "$image" \
-    "$REPO_ROOT/runtimes/$folder" 2>&1 | sed 's/^/[build-images]   /'
+    -f "$REPO_ROOT/runtimes/$folder/Dockerfile" \
+    "$REPO_ROOT/runtimes" 2>&1 | sed 's/^/[build-images]   /'
   log "built $image in $(($(now_ms) - started)) ms ($(image_size_mb "$image"))"
 }
 
@@ -233,5 +243,7 @@ ensure_base "$BASE_NODE_IMAGE" "$OFFLINE_BASE_NODE_IMAGE" build_offline_base_nod
 build_runtime "$RUNTIME_NODEJS_IMAGE" nodejs "$BASE_NODE_IMAGE"
 ensure_base "$BASE_PYTHON_IMAGE" "$OFFLINE_BASE_PYTHON_IMAGE" build_offline_base_python
 build_runtime "$RUNTIME_PYTHON_IMAGE" python "$BASE_PYTHON_IMAGE"
+# Bootstraps are mostly shell scripts: the Custom image needs the Python base's shell and coreutils, plus node.
+build_runtime "$RUNTIME_CUSTOM_IMAGE" custom "$BASE_PYTHON_IMAGE" NODE_IMAGE="$BASE_NODE_IMAGE"
 if [ "$SMOKE" = "1" ]; then smoke_test_nodejs; fi
 log "done in $(($(now_ms) - total_started)) ms"

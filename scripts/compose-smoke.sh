@@ -38,7 +38,9 @@ trap cleanup EXIT
 
 offline_services
 bash scripts/build-app-image-offline.sh openfunctiongraph/platform:latest
-docker image inspect openfunctiongraph/runtime-nodejs:latest >/dev/null 2>&1 || bash scripts/build-images.sh
+for runtime in nodejs python custom; do
+  docker image inspect "openfunctiongraph/runtime-$runtime:latest" >/dev/null 2>&1 || { bash scripts/build-images.sh; break; }
+done
 log "docker compose up --scale invoker=3"
 "${compose[@]}" -p "$project" up -d --no-build --scale invoker=3
 

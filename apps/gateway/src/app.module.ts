@@ -11,11 +11,14 @@ import { GatewayConfigModule } from './config/gateway-config.module';
 import { GatewayConfig } from './config/gateway.config';
 import { ControlModule } from './control/control.module';
 import { FunctionsModule } from './functions/functions.module';
+import { DependenciesModule } from './dependencies/dependencies.module';
 import { HealthModule } from './health/health.module';
 import { IamAdminModule } from './iam/iam-admin.module';
 import { IamModule } from './iam/iam.module';
 import { InvocationsModule } from './invocations/invocations.module';
 import { TriggersModule } from './triggers/triggers.module';
+import { AsyncInvocationsModule } from './async-invocations/async-invocations.module';
+import { ReservedInstancesModule } from './reserved-instances/reserved-instances.module';
 
 /** Composition root of the gateway: infrastructure modules, authentication, then the API features. */
 @Module({})
@@ -39,8 +42,11 @@ export class AppModule {
         IamModule,
         IamAdminModule,
         FunctionsModule,
+        DependenciesModule,
         InvocationsModule,
         TriggersModule,
+        AsyncInvocationsModule,
+        ReservedInstancesModule,
       ],
       // Guards run in this order: authentication, then authorization.
       providers: [

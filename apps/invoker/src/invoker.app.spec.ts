@@ -3,7 +3,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { INestApplication } from '@nestjs/common';
-import { InvocationReply } from '@ofg/contracts';
+import { Queue } from 'bullmq';
+import { InvocationReply, QUEUES } from '@ofg/contracts';
 import {
   createDataSource,
   FunctionEntity,
@@ -112,6 +113,8 @@ describe('invoker app (Postgres + Redis + BullMQ, fake engine)', () => {
       CODE_CACHE_DIR: cacheDir,
       WORKER_CONCURRENCY: '4',
       LOG_LEVEL: 'warn',
+      // These cases count container starts; the prewarm pool has its own tests.
+      PREWARM_POOL_SIZE: '0',
     });
     app = await createInvokerApp({ config, containerRuntime: runtime });
     app.useLogger(false);
@@ -325,4 +328,50 @@ describe('invoker app (Postgres + Redis + BullMQ, fake engine)', () => {
       await ds.destroy();
     }
   });
+
+  it('pauses while the engine is unreachable, leaving jobs queued for other invokers, and resumes after', async () => {
+    const health = app.get(HealthRegistry);
+    runtime.engineDown = true;
+    try {
+      const paused = await eventually(
+        () => health.run(),
+        (h) => h.checks['worker']?.status === 'down',
+        10_000,
+      );
+      expect(paused.checks['worker']).toEqual({
+        status: 'down',
+        error: 'paused: the container engine is unreachable (docker: fake engine is down)',
+      });
+
+      const requestId = randomUUID();
+      const reply: Promise<InvocationReply> = replies.expect(requestId, 20_000);
+      await producer.enqueue({
+        requestId,
+        projectId: PROJECT,
+        invokeType: 'sync',
+        function: toFunctionSnapshot(fn, 'local', DOMAIN),
+        event: '{"c":3}',
+        logType: 'none',
+        replyTo: replies.channel,
+        deadline: Date.now() + 20_000,
+        enqueuedAt: Date.now(),
+      });
+      const connection = createRedisConnection(REDIS_URL, 'producer');
+      const queue = new Queue(QUEUES.invocations, { connection });
+      try {
+        // A running worker takes a job within milliseconds; the paused one leaves it queued.
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        expect(await queue.getJobState(requestId)).toBe('waiting');
+      } finally {
+        await queue.close();
+        connection.disconnect();
+      }
+
+      runtime.engineDown = false;
+      expect(await reply).toMatchObject({ requestId, outcome: 'success', result: 'echo {"c":3}' });
+      expect(await health.run()).toMatchObject({ ok: true });
+    } finally {
+      runtime.engineDown = false;
+    }
+  }, 30_000);
 });

@@ -10,6 +10,8 @@ import { CODE_CACHE_OPTIONS, CodeCacheOptions, CodePackageCache } from './code/c
 import { INVOKER_CONFIG, InvokerConfig } from './config/invoker.config';
 import { InvokerHealth, REDIS_CLIENT } from './health/invoker.health';
 import { InstancePoolService, POOL_OPTIONS, PoolOptions } from './instances/instance-pool.service';
+import { INSTANCE_SLOTS, InstanceSlots } from './instances/instance-slots';
+import { RedisInstanceSlots } from './instances/redis-instance-slots';
 import { EXECUTOR_OPTIONS, ExecutorOptions, InvocationExecutor } from './invocation/invocation.executor';
 import {
   InvocationJobHandler,
@@ -33,6 +35,8 @@ import {
   DEFAULT_AGENCY_CREDENTIALS_OPTIONS,
 } from './secrets/agency-credentials.service';
 import { FunctionSecretsLoader, INVOKER_CIPHER } from './secrets/function-secrets.loader';
+import { ReservedInstancesEventsController } from './reserved/reserved-instances-events.controller';
+import { reservedInstanceProviders } from './reserved/reserved-instances.providers';
 
 /** Replacements for end-to-end tests (a fake engine instead of Docker). */
 export interface InvokerModuleOverrides {
@@ -53,18 +57,22 @@ export class InvokerModule {
       readyTimeoutMs: config.instances.readyTimeoutMs,
       runtimeImages: config.runtimeImages,
       apiEndpoint: config.functionApiEndpoint,
+      memoryBudgetMb: config.pool.memoryBudgetMb,
+      waitTimeoutMs: config.pool.waitTimeoutMs,
+      prewarm: config.pool.prewarm,
     };
     const executor: ExecutorOptions = { invokerId: config.invokerId };
     return {
       module: InvokerModule,
       imports: [ObservabilityModule.forRoot('invoker'), DataAccessModule.forRoot(config.databaseUrl)],
-      controllers: [FunctionEventsController],
+      controllers: [FunctionEventsController, ReservedInstancesEventsController],
       providers: [
         { provide: INVOKER_CONFIG, useValue: config },
         {
           provide: CONTAINER_RUNTIME,
           useFactory: (): ContainerRuntime =>
-            overrides.containerRuntime ?? new DockerContainerRuntime(config.docker),
+            overrides.containerRuntime ??
+            new DockerContainerRuntime({ ...config.docker, apiEndpoint: config.functionApiEndpoint }),
         },
         {
           provide: REDIS_CLIENT,
@@ -77,6 +85,15 @@ export class InvokerModule {
         },
         { provide: CODE_CACHE_OPTIONS, useValue: codeCache },
         { provide: POOL_OPTIONS, useValue: pool },
+        {
+          provide: INSTANCE_SLOTS,
+          useFactory: (): InstanceSlots =>
+            new RedisInstanceSlots(
+              createRedisConnection(config.redisUrl, 'producer', { enableOfflineQueue: true }),
+              createRedisConnection(config.redisUrl, 'blocking'),
+              { invokerId: config.invokerId, leaseTtlMs: config.pool.leaseTtlMs },
+            ),
+        },
         { provide: EXECUTOR_OPTIONS, useValue: executor },
         { provide: RECORD_BUFFER_OPTIONS, useValue: DEFAULT_RECORD_BUFFER_OPTIONS },
         { provide: INVOKER_CIPHER, useFactory: (): SecretCipher => new SecretCipher(config.masterKeyHex) },
@@ -94,6 +111,7 @@ export class InvokerModule {
         InvocationJobHandler,
         InvokerHealth,
         InvocationProcessor,
+        ...reservedInstanceProviders(config),
       ],
     };
   }

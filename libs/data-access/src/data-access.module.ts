@@ -10,6 +10,10 @@ import { TriggerRepository } from './repositories/trigger.repository';
 import { RoleAssignmentRepository } from './repositories/role-assignment.repository';
 import { IamAdminRepository } from './repositories/iam-admin.repository';
 import { TemporaryCredentialRepository } from './repositories/temporary-credential.repository';
+import { DependencyRepository } from './repositories/dependency.repository';
+import { ReservedInstanceConfigRepository } from './repositories/reserved-instance-config.repository';
+import { AsyncInvokeConfigRepository } from './repositories/async-invoke-config.repository';
+import { AsyncInvocationRepository } from './repositories/async-invocation.repository';
 
 const REPOSITORIES = [
   FunctionRepository,
@@ -21,6 +25,10 @@ const REPOSITORIES = [
   DatabasePing,
   RoleAssignmentRepository,
   IamAdminRepository,
+  DependencyRepository,
+  ReservedInstanceConfigRepository,
+  AsyncInvokeConfigRepository,
+  AsyncInvocationRepository,
 ];
 
 /** Postgres connection plus the tenant-scoped repositories; apps import this instead of TypeORM. */

@@ -12,6 +12,14 @@ import { RoleAssignmentEntity } from './entities/role-assignment.entity';
 import { RoleAssignments1732250000000 } from './migrations/1732250000000-role-assignments';
 import { TemporaryCredentials1732260000000 } from './migrations/1732260000000-temporary-credentials';
 import { RowLevelSecurity1732270000000 } from './migrations/1732270000000-row-level-security';
+import { DependencyEntity } from './entities/dependency.entity';
+import { DependencyVersionEntity } from './entities/dependency-version.entity';
+import { Dependencies1732280000000 } from './migrations/1732280000000-dependencies';
+import { ReservedInstanceConfigEntity } from './entities/reserved-instance-config.entity';
+import { ReservedInstanceConfigs1732290000000 } from './migrations/1732290000000-reserved-instance-configs';
+import { InvocationStartReason1732300000000 } from './migrations/1732300000000-invocation-start-reason';
+import { AsyncInvokeConfigEntity } from './entities/async-invoke-config.entity';
+import { AsyncInvokeConfigs1732310000000 } from './migrations/1732310000000-async-invoke-configs';
 
 export const ENTITIES = [
   ProjectEntity,
@@ -23,12 +31,20 @@ export const ENTITIES = [
   InvocationEntity,
   TemporaryCredentialEntity,
   RoleAssignmentEntity,
+  DependencyEntity,
+  DependencyVersionEntity,
+  ReservedInstanceConfigEntity,
+  AsyncInvokeConfigEntity,
 ];
 export const MIGRATIONS = [
   InitialSchema1732240000000,
   RoleAssignments1732250000000,
   TemporaryCredentials1732260000000,
   RowLevelSecurity1732270000000,
+  Dependencies1732280000000,
+  ReservedInstanceConfigs1732290000000,
+  InvocationStartReason1732300000000,
+  AsyncInvokeConfigs1732310000000,
 ];
 
 /** Connection options shared by the apps and the migration step; schema changes only through migrations. */

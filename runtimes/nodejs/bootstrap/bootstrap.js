@@ -6,7 +6,6 @@
  *   GET /health, PUT /code (uncompressed tar), POST /init, POST /invoke.
  * Plain CommonJS with node: builtins only, so it runs on a bare Node 20 binary with no node_modules.
  */
-const http = require('node:http');
 const fs = require('node:fs');
 const path = require('node:path');
 const util = require('node:util');
@@ -14,7 +13,12 @@ const crypto = require('node:crypto');
 const { AsyncLocalStorage } = require('node:async_hooks');
 const { pathToFileURL } = require('node:url');
 
-const DEFAULT_PORT = 31000;
+// runtimes/shared: the image copies it beside the bootstrap's folder; the repository has it two levels up.
+const SHARED_DIR = ['../shared', '../../shared']
+  .map((relative) => path.join(__dirname, relative))
+  .find((dir) => fs.existsSync(path.join(dir, 'protocol-server.js')));
+const { HttpError, serveProtocol } = require(`${SHARED_DIR}/protocol-server`);
+
 const DEFAULT_CODE_ROOT = '/opt/function/code';
 const LOG_CAP_BYTES = 1024 * 1024;
 // Room kept for the Start/Finish lines and the truncation marker so a whole log stays within LOG_CAP_BYTES.
@@ -623,276 +627,14 @@ async function handleInvoke(request) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Code upload: a small POSIX ustar / GNU tar reader
-// ---------------------------------------------------------------------------------------------
-
-class BadArchiveError extends Error {}
-
-function cString(buf, start, length) {
-  const field = buf.subarray(start, start + length);
-  const end = field.indexOf(0);
-  return field.subarray(0, end === -1 ? field.length : end).toString('utf8');
-}
-
-function tarNumber(buf, start, length, field) {
-  // GNU base-256 encoding for values that do not fit in octal.
-  if (buf[start] & 0x80) {
-    let value = buf[start] & 0x7f;
-    for (let i = start + 1; i < start + length; i++) value = value * 256 + buf[i];
-    return value;
-  }
-  const text = buf
-    .subarray(start, start + length)
-    .toString('latin1')
-    .replace(/[\0 ]+$/g, '')
-    .replace(/^[\0 ]+/, '');
-  if (text === '') return 0;
-  if (!/^[0-7]+$/.test(text)) throw new BadArchiveError(`invalid tar header: bad ${field} field '${text}'`);
-  return parseInt(text, 8);
-}
-
-function checksumMatches(header) {
-  const stored = tarNumber(header, 148, 8, 'checksum');
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < 512; i++) {
-    const byte = i >= 148 && i < 156 ? 0x20 : header[i];
-    unsigned += byte;
-    signed += byte > 127 ? byte - 256 : byte;
-  }
-  return stored === unsigned || stored === signed;
-}
-
-function isZeroBlock(block) {
-  for (let i = 0; i < block.length; i++) if (block[i] !== 0) return false;
-  return true;
-}
-
-function parsePaxPath(data) {
-  const text = data.toString('utf8');
-  let offset = 0;
-  let found = null;
-  while (offset < text.length) {
-    const space = text.indexOf(' ', offset);
-    if (space === -1) break;
-    const length = parseInt(text.slice(offset, space), 10);
-    if (!(length > 0)) throw new BadArchiveError('invalid pax extended header');
-    const record = text.slice(space + 1, offset + length - 1);
-    const eq = record.indexOf('=');
-    if (eq > 0 && record.slice(0, eq) === 'path') found = record.slice(eq + 1);
-    offset += length;
-  }
-  return found;
-}
-
-/** Safe relative path of an entry, '' for the archive root; rejects absolute paths and `..`. */
-function entryPath(name) {
-  if (name.includes('\0')) throw new BadArchiveError(`invalid entry name '${name}'`);
-  if (name.startsWith('/')) throw new BadArchiveError(`absolute path not allowed: '${name}'`);
-  const parts = name.split('/').filter((part) => part !== '' && part !== '.');
-  if (parts.includes('..')) throw new BadArchiveError(`path traversal not allowed: '${name}'`);
-  return parts.join('/');
-}
-
-/** Parses a whole tar archive into file and directory entries (validation only, nothing is written). */
-function parseTar(buf) {
-  if (buf.length === 0) throw new BadArchiveError('empty archive');
-  const entries = new Map();
-  let offset = 0;
-  let longName = null;
-  let paxPath = null;
-  let sawEnd = false;
-  while (offset + 512 <= buf.length) {
-    const header = buf.subarray(offset, offset + 512);
-    if (isZeroBlock(header)) {
-      sawEnd = true;
-      break;
-    }
-    if (!checksumMatches(header))
-      throw new BadArchiveError(`invalid tar header checksum at offset ${offset}`);
-    const size = tarNumber(header, 124, 12, 'size');
-    const type = header[156] === 0 ? '0' : String.fromCharCode(header[156]);
-    const dataStart = offset + 512;
-    const dataEnd = dataStart + size;
-    if (dataEnd > buf.length) throw new BadArchiveError('truncated archive');
-    const data = buf.subarray(dataStart, dataEnd);
-    offset = dataStart + Math.ceil(size / 512) * 512;
-
-    if (type === 'L') {
-      longName = cString(data, 0, data.length);
-      continue;
-    }
-    if (type === 'x') {
-      paxPath = parsePaxPath(data);
-      continue;
-    }
-    if (type === 'g' || type === 'K') continue;
-
-    let name = cString(header, 0, 100);
-    const magic = header.subarray(257, 263).toString('latin1');
-    // Only POSIX ustar has a prefix field; GNU tar stores times in those bytes.
-    if (magic === 'ustar\0') {
-      const prefix = cString(header, 345, 155);
-      if (prefix) name = `${prefix}/${name}`;
-    }
-    if (longName !== null) name = longName;
-    if (paxPath !== null) name = paxPath;
-    longName = null;
-    paxPath = null;
-
-    if (type === '1' || type === '2') throw new BadArchiveError(`links are not allowed: '${name}'`);
-    if (type !== '0' && type !== '7' && type !== '5') {
-      throw new BadArchiveError(`unsupported entry type '${type}' for '${name}'`);
-    }
-    const rel = entryPath(name);
-    const mode = tarNumber(header, 100, 8, 'mode') & 0o777;
-    if (type === '5') {
-      if (rel !== '') entries.set(rel, { kind: 'dir', rel, mode });
-    } else {
-      if (rel === '') throw new BadArchiveError(`file entry without a name: '${name}'`);
-      entries.set(rel, { kind: 'file', rel, mode, data });
-    }
-  }
-  if (!sawEnd && offset < buf.length) throw new BadArchiveError('truncated archive');
-
-  // A path cannot be both a file and a directory (or a file's child).
-  for (const entry of entries.values()) {
-    const parts = entry.rel.split('/');
-    for (let i = 1; i < parts.length; i++) {
-      const ancestor = entries.get(parts.slice(0, i).join('/'));
-      if (ancestor && ancestor.kind === 'file') {
-        throw new BadArchiveError(`'${entry.rel}' is inside '${ancestor.rel}', which is a file`);
-      }
-    }
-  }
-  return [...entries.values()];
-}
-
-function extractTar(buf) {
-  const entries = parseTar(buf);
-  fs.mkdirSync(CODE_ROOT, { recursive: true });
-  let files = 0;
-  let bytes = 0;
-  const dirModes = [];
-  for (const entry of entries) {
-    const target = path.join(CODE_ROOT, entry.rel);
-    if (entry.kind === 'dir') {
-      fs.mkdirSync(target, { recursive: true, mode: 0o755 });
-      // Owner r-x kept so the runtime user can always load the code; applied last so children can be written.
-      dirModes.push({ target, mode: entry.mode | 0o500 });
-      continue;
-    }
-    fs.mkdirSync(path.dirname(target), { recursive: true, mode: 0o755 });
-    const existing = fs.lstatSync(target, { throwIfNoEntry: false });
-    // Never write through a link or over a directory left by an earlier upload.
-    if (existing && !existing.isFile()) fs.rmSync(target, { recursive: true, force: true });
-    const mode = entry.mode | 0o400;
-    fs.writeFileSync(target, entry.data, { mode });
-    fs.chmodSync(target, mode);
-    files += 1;
-    bytes += entry.data.length;
-  }
-  dirModes.sort((a, b) => b.target.length - a.target.length);
-  for (const { target, mode } of dirModes) fs.chmodSync(target, mode);
-  return { files, bytes };
-}
-
-// ---------------------------------------------------------------------------------------------
 // HTTP server
 // ---------------------------------------------------------------------------------------------
 
-class HttpError extends Error {
-  constructor(status, message) {
-    super(message);
-    this.status = status;
+function routeInit(request) {
+  if (typeof request.handler !== 'string' || request.handler === '') {
+    throw new HttpError(400, 'handler must be a non-empty string');
   }
-}
-
-function readBody(req, limit) {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length']);
-    if (Number.isFinite(declared) && declared > limit) {
-      reject(new HttpError(413, `request body larger than ${limit} bytes`));
-      req.resume();
-      return;
-    }
-    const chunks = [];
-    let size = 0;
-    let failed = false;
-    req.on('data', (chunk) => {
-      if (failed) return;
-      size += chunk.length;
-      if (size > limit) {
-        failed = true;
-        reject(new HttpError(413, `request body larger than ${limit} bytes`));
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (!failed) resolve(Buffer.concat(chunks, size));
-    });
-    req.on('error', (err) => {
-      if (!failed) reject(err);
-    });
-  });
-}
-
-async function readJson(req) {
-  const body = await readBody(req, MAX_JSON_BODY_BYTES);
-  let parsed;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch (err) {
-    throw new HttpError(400, `invalid JSON body: ${errorText(err)}`);
-  }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new HttpError(400, 'request body must be a JSON object');
-  }
-  return parsed;
-}
-
-function sendJson(res, status, body) {
-  if (res.headersSent) return;
-  const payload = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) });
-  res.end(payload);
-}
-
-async function route(req, res) {
-  const pathname = (req.url || '/').split('?')[0];
-  const method = req.method || 'GET';
-  const allowed = { '/health': 'GET', '/code': 'PUT', '/init': 'POST', '/invoke': 'POST' };
-  if (!allowed[pathname]) throw new HttpError(404, `no route for ${method} ${pathname}`);
-  if (allowed[pathname] !== method) throw new HttpError(405, `${method} not allowed on ${pathname}`);
-
-  if (pathname === '/health') return sendJson(res, 200, { ready: true });
-
-  if (pathname === '/code') {
-    const body = await readBody(req, MAX_CODE_BODY_BYTES);
-    let summary;
-    try {
-      summary = extractTar(body);
-    } catch (err) {
-      if (err instanceof BadArchiveError) throw new HttpError(400, `bad code archive: ${err.message}`);
-      throw new HttpError(500, `failed to unpack code archive: ${errorText(err)}`);
-    }
-    return sendJson(res, 200, summary);
-  }
-
-  if (pathname === '/init') {
-    const request = await readJson(req);
-    if (typeof request.handler !== 'string' || request.handler === '') {
-      throw new HttpError(400, 'handler must be a non-empty string');
-    }
-    return sendJson(res, 200, await handleInit(request));
-  }
-
-  const request = await readJson(req);
-  if (typeof request.requestId !== 'string' || request.requestId === '') {
-    throw new HttpError(400, 'requestId must be a non-empty string');
-  }
-  return sendJson(res, 200, await handleInvoke(request));
+  return handleInit(request);
 }
 
 function start() {
@@ -902,23 +644,16 @@ function start() {
   // PID 1 in a container gets no default signal handling.
   for (const signal of ['SIGTERM', 'SIGINT']) process.on(signal, () => process.exit(0));
 
-  const server = http.createServer((req, res) => {
-    route(req, res).catch((err) => {
-      const status = err instanceof HttpError ? err.status : 500;
-      sendJson(res, status, { errorMessage: errorText(err) });
-    });
-  });
-  // Longer than typical client pool idle times so the invoker can reuse connections.
-  server.keepAliveTimeout = 65 * 1000;
-  server.headersTimeout = 66 * 1000;
-  server.requestTimeout = 0;
-
-  const rawPort = process.env.BOOTSTRAP_PORT;
-  const port = rawPort !== undefined && rawPort !== '' ? Number(rawPort) : DEFAULT_PORT;
-  const host = process.env.BOOTSTRAP_HOST || '0.0.0.0';
-  server.listen(port, host, () => {
-    const address = server.address();
-    realStdoutWrite(`${isoNow()} bootstrap listening on ${host}:${address.port}, code root ${CODE_ROOT}\n`);
+  serveProtocol({
+    codeRoot: CODE_ROOT,
+    maxCodeBytes: MAX_CODE_BODY_BYTES,
+    maxJsonBytes: MAX_JSON_BODY_BYTES,
+    errorText,
+    init: routeInit,
+    invoke: handleInvoke,
+    onListening: (host, port) => {
+      realStdoutWrite(`${isoNow()} bootstrap listening on ${host}:${port}, code root ${CODE_ROOT}\n`);
+    },
   });
 }
 

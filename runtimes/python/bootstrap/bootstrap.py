@@ -747,6 +747,8 @@ ROUTES = {"/health": "GET", "/code": "PUT", "/init": "POST", "/invoke": "POST"}
 
 class BootstrapRequestHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes; with Nagle on, each answer waits ~40 ms for a delayed ACK.
+    disable_nagle_algorithm = True
     server_version = "ofg-python-bootstrap"
 
     def log_message(self, format, *args):  # noqa: A002 - signature fixed by http.server
@@ -866,6 +868,10 @@ def main():
     install_log_capture()
     if CODE_ROOT not in sys.path:
         sys.path.insert(0, CODE_ROOT)
+    # Dependencies merged into the code root may keep their packages under python/ (runtime-protocol.ts).
+    python_deps = os.path.join(CODE_ROOT, "python")
+    if python_deps not in sys.path:
+        sys.path.insert(sys.path.index(CODE_ROOT) + 1, python_deps)
     # PID 1 in a container gets no default signal handling.
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: os._exit(0))

@@ -1,5 +1,6 @@
 import { RequestMethod, Type } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
+import { DependenciesController } from '../dependencies/dependencies.controller';
 import { FunctionsController } from '../functions/functions.controller';
 import { CredentialsController } from '../iam/credentials.controller';
 import { ProjectAdminController } from '../iam/project-admin.controller';
@@ -9,12 +10,17 @@ import { RolesController } from '../iam/roles.controller';
 import { UsersController } from '../iam/users.controller';
 import { InvocationsController } from '../invocations/invocations.controller';
 import { TriggersController } from '../triggers/triggers.controller';
+import { AsyncInvocationsController } from '../async-invocations/async-invocations.controller';
+import { ReservedInstancesController } from '../reserved-instances/reserved-instances.controller';
 import { ACTION_KEY, ActionMetadata } from './action.decorator';
 
 const CONTROLLERS: Type[] = [
   FunctionsController,
+  DependenciesController,
   InvocationsController,
   TriggersController,
+  AsyncInvocationsController,
+  ReservedInstancesController,
   ProjectsController,
   ProjectAdminController,
   UsersController,
@@ -48,6 +54,7 @@ describe('route actions', () => {
   it('maps every FunctionGraph route to its action of spec §9', () => {
     const f = '/v2/:project_id/fgs/functions';
     const t = '/v2/:project_id/fgs/triggers/:function_urn';
+    const d = '/v2/:project_id/fgs/dependencies';
     const expected: Record<string, string> = {
       [`GET ${f}`]: 'functiongraph:function:list',
       [`POST ${f}`]: 'functiongraph:function:create',
@@ -64,6 +71,27 @@ describe('route actions', () => {
       [`GET ${t}/:trigger_type_code/:trigger_id`]: 'functiongraph:trigger:get',
       [`PUT ${t}/:trigger_type_code/:trigger_id`]: 'functiongraph:trigger:update',
       [`DELETE ${t}/:trigger_type_code/:trigger_id`]: 'functiongraph:trigger:delete',
+      [`GET ${d}`]: 'functiongraph:dependency:list',
+      [`POST ${d}`]: 'functiongraph:dependency:create',
+      [`POST ${d}/version`]: 'functiongraph:dependency:create',
+      [`GET ${d}/:depend_id`]: 'functiongraph:dependency:get',
+      [`PUT ${d}/:depend_id`]: 'functiongraph:dependency:update',
+      [`DELETE ${d}/:depend_id`]: 'functiongraph:dependency:delete',
+      [`GET ${d}/:depend_id/version`]: 'functiongraph:dependency:list',
+      [`GET ${d}/:depend_id/version/:version`]: 'functiongraph:dependency:get',
+      [`DELETE ${d}/:depend_id/version/:version`]: 'functiongraph:dependency:delete',
+      [`GET ${f}/:function_urn/async-invoke-config`]: 'functiongraph:function:getAsyncInvokeConfig',
+      [`PUT ${f}/:function_urn/async-invoke-config`]: 'functiongraph:function:updateAsyncInvokeConfig',
+      [`DELETE ${f}/:function_urn/async-invoke-config`]: 'functiongraph:function:deleteAsyncInvokeConfig',
+      [`GET ${f}/:function_urn/async-invoke-configs`]: 'functiongraph:function:listAsyncInvokeConfig',
+      [`GET ${f}/:function_urn/async-invocations`]: 'functiongraph:function:listAsyncInvocations',
+      [`GET ${f}/:function_urn/active-async-invocations`]: 'functiongraph:function:listAsyncInvocations',
+      [`POST ${f}/:function_urn/cancel`]: 'functiongraph:function:cancelAsyncInvocation',
+      [`PUT ${f}/:function_urn/reservedinstances`]: 'functiongraph:function:updateReservedInstances',
+      [`GET ${f}/reservedinstances`]: 'functiongraph:function:listReservedInstances',
+      [`GET ${f}/reservedinstanceconfigs`]: 'functiongraph:function:listReservedInstanceConfigs',
+      [`GET ${f}/:func_urn/instancereports`]: 'functiongraph:function:getInstanceReports',
+      [`PUT ${f}/:function_urn/config-max-instance`]: 'functiongraph:function:updateMaxInstanceConfig',
     };
     const routes = routeActions();
     for (const [route, action] of Object.entries(expected))

@@ -1,7 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
 import { lastValueFrom, timeout } from 'rxjs';
-import { CONTROL_EVENTS, FunctionChangedEvent, TriggerChangedEvent } from '@ofg/contracts';
+import {
+  AsyncConfigChangedEvent,
+  CONTROL_EVENTS,
+  FunctionChangedEvent,
+  InvocationAbortEvent,
+  ReservedInstancesChangedEvent,
+  TriggerChangedEvent,
+} from '@ofg/contracts';
 
 export const CONTROL_CLIENT = Symbol('CONTROL_CLIENT');
 const EMIT_TIMEOUT_MS = 2000;
@@ -24,7 +31,27 @@ export class ControlEventsPublisher {
     return this.emit(CONTROL_EVENTS.functionChanged, event);
   }
 
-  private async emit(pattern: string, event: TriggerChangedEvent | FunctionChangedEvent): Promise<void> {
+  emitReservedInstancesChanged(event: ReservedInstancesChangedEvent): Promise<void> {
+    return this.emit(CONTROL_EVENTS.reservedInstancesChanged, event);
+  }
+
+  emitAsyncConfigChanged(event: AsyncConfigChangedEvent): Promise<void> {
+    return this.emit(CONTROL_EVENTS.asyncConfigChanged, event);
+  }
+
+  emitInvocationAbort(event: InvocationAbortEvent): Promise<void> {
+    return this.emit(CONTROL_EVENTS.invocationAbort, event);
+  }
+
+  private async emit(
+    pattern: string,
+    event:
+      | TriggerChangedEvent
+      | FunctionChangedEvent
+      | ReservedInstancesChangedEvent
+      | AsyncConfigChangedEvent
+      | InvocationAbortEvent,
+  ): Promise<void> {
     try {
       await lastValueFrom(this.client.emit(pattern, event).pipe(timeout(EMIT_TIMEOUT_MS)), {
         defaultValue: undefined,

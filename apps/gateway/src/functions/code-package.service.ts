@@ -329,7 +329,8 @@ export function parseCodeUrl(value: string | undefined): URL {
   return url;
 }
 
-function lastPathSegment(url: URL): string {
+/** The file name a downloaded package keeps: the URL's last path segment, decoded, at most 255 characters. */
+export function lastPathSegment(url: URL): string {
   const segment = url.pathname.split('/').filter(Boolean).pop() ?? '';
   try {
     return decodeURIComponent(segment).slice(0, 255);

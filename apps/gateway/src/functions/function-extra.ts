@@ -1,3 +1,5 @@
+import type { CustomImageConfig } from '@ofg/contracts';
+
 /** Configuration kept verbatim in `functions.extra` (no column of its own) and echoed back in responses. */
 export interface FunctionExtra {
   func_vpc?: Record<string, unknown>;
@@ -9,10 +11,14 @@ export interface FunctionExtra {
   enable_dynamic_memory?: boolean;
   depend_version_list?: string[];
   depend_list?: string[];
+  /** Zip digests of the depend_version_list versions, in order (what the invoker unpacks); never shown. */
+  dependency_digests?: string[];
+  /** Container-image functions only (code_type Custom-Image-Swr). */
+  custom_image?: CustomImageConfig;
 }
 
 /** The configuration fields of a create or update-config body that live in `functions.extra`. */
-export function configExtraOf(input: FunctionExtra): FunctionExtra {
+export function configExtraOf(input: Omit<FunctionExtra, 'custom_image'>): FunctionExtra {
   return {
     func_vpc: input.func_vpc,
     mount_config: input.mount_config,

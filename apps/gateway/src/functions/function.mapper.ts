@@ -1,4 +1,10 @@
-import { cpuMillicoresFor, formatFunctionUrn, FunctionCodeDto, FunctionConfigDto } from '@ofg/contracts';
+import {
+  cpuMillicoresFor,
+  DependencyVersionDto,
+  formatFunctionUrn,
+  FunctionCodeDto,
+  FunctionConfigDto,
+} from '@ofg/contracts';
 import type { FunctionEntity } from '@ofg/data-access';
 import { isoWithOffset } from '../common/time-format';
 import { readExtra } from './function-extra';
@@ -22,6 +28,7 @@ export function toFunctionConfigDto(
   fn: FunctionEntity,
   ctx: FunctionMapperContext,
   qualified = true,
+  dependencies: DependencyVersionDto[] = [],
 ): FunctionConfigDto {
   const extra = readExtra(fn.extra);
   const dto: FunctionConfigDto = {
@@ -68,16 +75,21 @@ export function toFunctionConfigDto(
     enable_auth_in_header: false,
     depend_list: extra.depend_list ?? [],
     depend_version_list: extra.depend_version_list ?? [],
-    dependencies: [],
+    dependencies,
     reserved_instance_count: 0,
   };
   if (extra.func_vpc) dto.func_vpc = extra.func_vpc;
   if (extra.mount_config) dto.mount_config = extra.mount_config;
+  if (extra.custom_image) dto.custom_image = extra.custom_image;
   return dto;
 }
 
 /** Response of get/update code; the package itself is never echoed (`func_code` stays empty). */
-export function toFunctionCodeDto(fn: FunctionEntity, ctx: FunctionMapperContext): FunctionCodeDto {
+export function toFunctionCodeDto(
+  fn: FunctionEntity,
+  ctx: FunctionMapperContext,
+  dependencies: DependencyVersionDto[] = [],
+): FunctionCodeDto {
   const extra = readExtra(fn.extra);
   return {
     func_urn: formatFunctionUrn(
@@ -98,6 +110,6 @@ export function toFunctionCodeDto(fn: FunctionEntity, ctx: FunctionMapperContext
     depend_list: extra.depend_list ?? [],
     depend_version_list: extra.depend_version_list ?? [],
     strategy_config: { concurrency: fn.maxInstances, concurrent_num: fn.concurrentNum },
-    dependencies: [],
+    dependencies,
   };
 }

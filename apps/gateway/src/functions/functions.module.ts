@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
+import { FunctionDependencies } from '../dependencies/function-dependencies';
 import { CODE_PACKAGE_OPTIONS, CodePackageOptions, CodePackageService } from './code-package.service';
 import { FunctionLookupCache } from './function-lookup.cache';
 import { FunctionEventsListener } from './function-events.listener';
@@ -26,8 +27,9 @@ import { FunctionsService } from './functions.service';
         new FunctionLookupCache(config.functionCacheTtlMs),
     },
     FunctionResolver,
+    FunctionDependencies,
     FunctionsService,
   ],
-  exports: [FunctionResolver],
+  exports: [FunctionResolver, CodePackageService, FunctionDependencies],
 })
 export class FunctionsModule {}

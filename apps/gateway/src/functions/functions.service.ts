@@ -13,14 +13,27 @@ import {
   updateFunctionConfigSchema,
   INITIALIZER_TIMEOUT_RANGE_S,
 } from '@ofg/contracts';
-import { FunctionEntity, FunctionRepository, TriggerRepository } from '@ofg/data-access';
+import {
+  FunctionEntity,
+  FunctionRepository,
+  ReservedInstanceConfigRepository,
+  TriggerRepository,
+} from '@ofg/data-access';
 import { SecretCipher, functionEnvAad } from '@ofg/security';
 import { FgsAuthContext } from '../common/fgs-request';
+import { FunctionDependencies, versionIdsOf } from '../dependencies/function-dependencies';
 import { isUniqueViolation } from '../common/unique-violation';
 import { parseBody } from '../common/zod-errors';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
 import { ControlEventsPublisher } from '../control/control-events.publisher';
 import { CodePackageService, PreparedCode } from './code-package.service';
+import {
+  assertBootstrapPresent,
+  customImageForCreate,
+  customImageForUpdate,
+  imagePlaceholderCode,
+  packageCodeType,
+} from './custom-image.rules';
 import { FunctionExtra, configExtraOf, mergeExtra } from './function-extra';
 import { FunctionResolver } from './function.resolver';
 import { toFunctionCodeDto, toFunctionConfigDto } from './function.mapper';
@@ -28,7 +41,7 @@ import { parseListFunctionsQuery } from './list-query';
 import { ENCRYPTED_USER_DATA_MASK, validateUserData } from './user-data.validator';
 
 /** Runtime families this installation can run; the rest are refused at create/update rather than failing at invoke. */
-const RUNNABLE_FAMILIES: readonly string[] = ['nodejs', 'python'];
+const RUNNABLE_FAMILIES: readonly string[] = ['nodejs', 'python', 'custom', 'http', 'custom-image'];
 /** Runtimes of a runnable family that the installed images still cannot run (the Python image is Python 3). */
 const UNRUNNABLE_RUNTIMES: readonly string[] = ['Python2.7'];
 
@@ -44,6 +57,8 @@ export class FunctionsService {
     private readonly codePackages: CodePackageService,
     private readonly events: ControlEventsPublisher,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly dependencies: FunctionDependencies,
+    private readonly reservations: ReservedInstanceConfigRepository,
   ) {
     this.cipher = new SecretCipher(config.masterKeyHex);
   }
@@ -51,22 +66,27 @@ export class FunctionsService {
   async create(auth: FgsAuthContext, body: unknown): Promise<FunctionConfigDto> {
     const input = parseBody(createFunctionSchema, body, FUNCTION_FIELD_ERRORS);
     assertRunnable(input.runtime);
+    const customImage = customImageForCreate(input);
     assertInitializerTimeout(input.initializer_handler ?? '', input.initializer_timeout);
     const userData = validateUserData(input.user_data ?? '', 'user_data');
     const encryptedUserData = validateUserData(input.encrypted_user_data ?? '', 'encrypted_user_data');
     if (await this.functions.findByName(auth.projectId, input.package, input.func_name))
       throw new FgsError('FSS.1061');
-    const code = await this.codePackages.prepare({
-      codeType: input.code_type,
-      file: input.func_code?.file,
-      codeUrl: input.code_url,
-      codeFilename: input.code_filename,
-      runtime: input.runtime,
-      handler: input.handler,
-    });
+    const dependencies = await this.dependencies.resolve(auth.projectId, input.runtime, input);
+    const code = customImage
+      ? await imagePlaceholderCode()
+      : await this.codePackages.prepare({
+          codeType: packageCodeType(undefined, input.code_type),
+          file: input.func_code?.file,
+          codeUrl: input.code_url,
+          codeFilename: input.code_filename,
+          runtime: input.runtime,
+          handler: input.handler,
+        });
+    if (!customImage) await assertBootstrapPresent(input.runtime, code);
     // The id is chosen here because encrypted variables are bound to it (AAD) before the row exists.
     const id = randomUUID();
-    const extra: FunctionExtra = { ...configExtraOf(input), depend_version_list: input.depend_version_list };
+    const extra: FunctionExtra = { ...configExtraOf(input), ...dependencies, custom_image: customImage };
     const entity: Partial<FunctionEntity> = {
       id,
       projectId: auth.projectId,
@@ -99,7 +119,7 @@ export class FunctionsService {
       if (isUniqueViolation(err)) throw new FgsError('FSS.1061');
       throw err;
     }
-    return toFunctionConfigDto(saved, this.ctx(auth));
+    return this.configDto(auth, saved);
   }
 
   async list(auth: FgsAuthContext, query: Record<string, unknown>): Promise<ListFunctionsDto> {
@@ -109,8 +129,9 @@ export class FunctionsService {
       funcName: q.funcName,
     });
     const ctx = this.ctx(auth);
+    const dependencies = await this.dependencies.describe(auth.projectId, items);
     return {
-      functions: items.map((fn) => toFunctionConfigDto(fn, ctx, false)),
+      functions: items.map((fn) => toFunctionConfigDto(fn, ctx, false, dependencies.get(fn.id))),
       // next_marker is the offset after this page; next_marker === count means there are no more pages.
       next_marker: q.marker + items.length,
       count: total,
@@ -118,30 +139,30 @@ export class FunctionsService {
   }
 
   async getConfig(auth: FgsAuthContext, urn: string): Promise<FunctionConfigDto> {
-    return toFunctionConfigDto(await this.resolver.findLatest(urn, auth), this.ctx(auth));
+    return this.configDto(auth, await this.resolver.findLatest(urn, auth));
   }
 
   async getCode(auth: FgsAuthContext, urn: string): Promise<FunctionCodeDto> {
-    return toFunctionCodeDto(await this.resolver.findLatest(urn, auth), this.ctx(auth));
+    return this.codeDto(auth, await this.resolver.findLatest(urn, auth));
   }
 
   async updateCode(auth: FgsAuthContext, urn: string, body: unknown): Promise<FunctionCodeDto> {
     const fn = await this.resolver.findLatest(urn, auth);
     const input = parseBody(updateFunctionCodeSchema, body, FUNCTION_FIELD_ERRORS);
+    await this.assertNoReservedInstances(fn);
     const code = await this.codePackages.prepare({
-      codeType: input.code_type,
+      codeType: packageCodeType(fn, input.code_type),
       file: input.func_code?.file,
       codeUrl: input.code_url,
       codeFilename: input.code_filename,
       runtime: fn.runtime,
       handler: fn.handler,
     });
+    await assertBootstrapPresent(fn.runtime, code);
+    const dependencies = await this.dependencies.resolve(auth.projectId, fn.runtime, input);
     const patch: Partial<FunctionEntity> = {
       ...codeColumns(input.code_type, code),
-      extra: mergeExtra(fn.extra, {
-        depend_list: input.depend_list,
-        depend_version_list: input.depend_version_list,
-      }),
+      extra: mergeExtra(fn.extra, { ...dependencies }),
     };
     const updated = await this.functions.updateCode(auth.projectId, fn.id, patch, {
       digest: code.digest,
@@ -154,13 +175,14 @@ export class FunctionsService {
       projectId: auth.projectId,
       action: 'updated',
     });
-    return toFunctionCodeDto(updated, this.ctx(auth));
+    return this.codeDto(auth, updated);
   }
 
   /** Omitted optional fields keep their stored value; an empty string clears a text field. */
   async updateConfig(auth: FgsAuthContext, urn: string, body: unknown): Promise<FunctionConfigDto> {
     const fn = await this.resolver.findLatest(urn, auth);
     const input = parseBody(updateFunctionConfigSchema, body, FUNCTION_FIELD_ERRORS);
+    await this.assertNoReservedInstances(fn);
     if (input.func_name !== fn.funcName) {
       throw new FgsError(
         'FSS.1002',
@@ -168,12 +190,17 @@ export class FunctionsService {
       );
     }
     assertRunnable(input.runtime);
+    const customImage = customImageForUpdate(fn, input);
+    const dependencies = await this.dependencies.resolve(auth.projectId, input.runtime, input);
+    // Stored dependencies must still suit a changed runtime.
+    if (!dependencies && input.runtime !== fn.runtime)
+      await this.dependencies.recheck(auth.projectId, input.runtime, versionIdsOf(fn.extra));
     const patch: Partial<FunctionEntity> = {
       runtime: input.runtime,
       handler: input.handler,
       memorySize: input.memory_size,
       timeoutS: input.timeout,
-      extra: mergeExtra(fn.extra, configExtraOf(input)),
+      extra: mergeExtra(fn.extra, { ...configExtraOf(input), ...dependencies, custom_image: customImage }),
     };
     if (input.user_data !== undefined) patch.userData = validateUserData(input.user_data, 'user_data');
     // The mask that GET returns means "unchanged", so a read-modify-write round trip keeps the secret.
@@ -203,7 +230,7 @@ export class FunctionsService {
       projectId: auth.projectId,
       action: 'updated',
     });
-    return toFunctionConfigDto(updated, this.ctx(auth));
+    return this.configDto(auth, updated);
   }
 
   /**
@@ -225,6 +252,27 @@ export class FunctionsService {
       projectId: auth.projectId,
       action: 'deleted',
     });
+  }
+
+  /** Reserved instances run the current code and configuration, which stay frozen until they are released. */
+  private async assertNoReservedInstances(fn: FunctionEntity): Promise<void> {
+    const reserved = await this.reservations.reservedCountOf(fn.projectId, fn.id);
+    if (reserved > 0)
+      throw new FgsError(
+        'FSS.1077',
+        `The function has ${reserved} reserved instances; set them to 0 before changing its code or configuration`,
+      );
+  }
+
+  /** The function object with its `dependencies[]` resolved. */
+  private async configDto(auth: FgsAuthContext, fn: FunctionEntity): Promise<FunctionConfigDto> {
+    const dependencies = await this.dependencies.describe(auth.projectId, [fn]);
+    return toFunctionConfigDto(fn, this.ctx(auth), true, dependencies.get(fn.id));
+  }
+
+  private async codeDto(auth: FgsAuthContext, fn: FunctionEntity): Promise<FunctionCodeDto> {
+    const dependencies = await this.dependencies.describe(auth.projectId, [fn]);
+    return toFunctionCodeDto(fn, this.ctx(auth), dependencies.get(fn.id));
   }
 
   private ctx(auth: FgsAuthContext): { region: string; domainId: string } {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { FgsError, LIMITS } from '@ofg/contracts';
+import { FgsError, LIMITS, MEMORY_SIZES_MB } from '@ofg/contracts';
 import { FunctionEntity, toFunctionSnapshot } from '@ofg/data-access';
 import { InvocationDispatcher } from '@ofg/queue';
 import { FgsAuthContext } from '../common/fgs-request';
@@ -26,7 +26,7 @@ export class InvocationsService {
 
   async invokeSync(auth: FgsAuthContext, req: InvokeRequest): Promise<RenderedInvocation> {
     assertPayloadSize(req.rawBody, LIMITS.syncPayloadBytes, '6 MB');
-    const fn = await this.resolveEnabled(auth, req.urn);
+    const fn = withInstanceMemory(await this.resolveEnabled(auth, req.urn), req.headers);
     const logType = parseLogType(req.headers['x-cff-log-type']);
     const version = parseRequestVersion(req.headers['x-cff-request-version']);
     const reply = await this.dispatcher.invokeSync(fn, eventText(req.rawBody), {
@@ -40,7 +40,7 @@ export class InvocationsService {
 
   async invokeAsync(auth: FgsAuthContext, req: InvokeRequest): Promise<{ request_id: string }> {
     assertPayloadSize(req.rawBody, LIMITS.asyncPayloadBytes, '256 KB');
-    const fn = await this.resolveEnabled(auth, req.urn);
+    const fn = withInstanceMemory(await this.resolveEnabled(auth, req.urn), req.headers);
     const requestId = await this.dispatcher.invokeAsync(fn, eventText(req.rawBody), {
       domainId: auth.domainId,
       requestId: req.requestId,
@@ -57,6 +57,28 @@ export class InvocationsService {
 
 function assertPayloadSize(body: Buffer, maxBytes: number, label: string): void {
   if (body.length > maxBytes) throw new FgsError('FSS.0413', `The event is larger than ${label}`);
+}
+
+/**
+ * `X-Cff-Instance-Memory` runs this invocation on instances of another memory size (and the CPU that goes with it);
+ * the size is part of the config digest, so such instances are never shared with the function's default size.
+ */
+export function withInstanceMemory(
+  fn: FunctionEntity,
+  headers: Record<string, string | string[] | undefined>,
+): FunctionEntity {
+  const raw = headers['x-cff-instance-memory'];
+  const value = (Array.isArray(raw) ? raw[0] : raw)?.trim();
+  if (value === undefined || value === '') return fn;
+  const memorySize = Number(value);
+  if (!(MEMORY_SIZES_MB as readonly number[]).includes(memorySize))
+    throw new FgsError(
+      'FSS.1007',
+      `X-Cff-Instance-Memory must be one of ${MEMORY_SIZES_MB.join(', ')} (MB), got ${JSON.stringify(value)}`,
+    );
+  return memorySize === fn.memorySize
+    ? fn
+    : Object.assign(Object.create(Object.getPrototypeOf(fn) as object), fn, { memorySize });
 }
 
 /** The event exactly as sent; an empty body is the empty object. */

@@ -152,4 +152,30 @@ describe('renderSyncReply', () => {
     expect(unknown.status).toBe(500);
     expect(JSON.parse(unknown.body).error_code).toBe('FSS.0500');
   });
+
+  it("passes a 4xx start failure's own message on, and keeps server faults generic", () => {
+    const options = { version: 'v1' as const, logType: 'none' as const, funcDigest: 'd' };
+    const missing = renderSyncReply(
+      aReply({
+        outcome: 'platform_error',
+        errorCode: 'FSS.1035',
+        result: '{"errorMessage":"Image team/app:1 not found","errorType":"PlatformError"}',
+      }),
+      options,
+    );
+    expect(missing.status).toBe(400);
+    expect(JSON.parse(missing.body)).toEqual({
+      error_code: 'FSS.1035',
+      error_msg: 'Image team/app:1 not found',
+    });
+    const internal = renderSyncReply(
+      aReply({
+        outcome: 'platform_error',
+        errorCode: 'FSS.0500',
+        result: '{"errorMessage":"connect ECONNREFUSED /var/run/docker.sock","errorType":"PlatformError"}',
+      }),
+      options,
+    );
+    expect(JSON.parse(internal.body).error_msg).toBe('Internal service error');
+  });
 });

@@ -106,8 +106,11 @@ function renderPlatformError(reply: InvocationReply): RenderedInvocation {
       : 'FSS.0500';
   let message: string = ERROR_CODES[code].message;
   try {
-    const parsed = JSON.parse(reply.result) as { error_msg?: unknown };
+    const parsed = JSON.parse(reply.result) as { error_msg?: unknown; errorMessage?: unknown };
     if (typeof parsed.error_msg === 'string' && parsed.error_msg) message = parsed.error_msg;
+    // A 4xx start failure (image not found, runtime not supported) says what to fix; server faults stay generic.
+    else if (ERROR_CODES[code].status < 500 && typeof parsed.errorMessage === 'string' && parsed.errorMessage)
+      message = parsed.errorMessage;
   } catch {
     // keep the generic message
   }

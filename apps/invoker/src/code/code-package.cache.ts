@@ -1,13 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { FgsError } from '@ofg/contracts';
-import { CodePackageRepository } from '@ofg/data-access';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { DEPENDENCY_LIMITS, FgsError } from '@ofg/contracts';
+import { CodePackageRepository, DependencyRepository } from '@ofg/data-access';
+import { concatTars } from './tar-concat';
 import { DEFAULT_ZIP_LIMITS, ZipLimits, zipToTar } from './zip-tar.converter';
 
 /** Where packages come from: the tenant-scoped repository (or a stand-in in tests). */
 export type CodePackageSource = Pick<CodePackageRepository, 'findForProject'>;
+
+/** Where dependency packages come from: a version of the project's own or a public dependency references them. */
+export type DependencyPackageSource = Pick<DependencyRepository, 'findPackageForProject'>;
 
 export interface CodeCacheOptions {
   dir: string;
@@ -37,41 +41,83 @@ export class CodePackageCache {
   constructor(
     @Inject(CodePackageRepository) private readonly source: CodePackageSource,
     @Inject(CODE_CACHE_OPTIONS) private readonly options: CodeCacheOptions,
+    @Optional() @Inject(DependencyRepository) private readonly dependencies?: DependencyPackageSource,
   ) {}
 
-  /** The package of `digest` as the tenant `projectId` may read it. */
-  async getTar(projectId: string, digest: string): Promise<Buffer> {
+  /**
+   * The package of `digest` as the tenant `projectId` may read it, followed by the dependency packages of
+   * `dependencyDigests` (FunctionSnapshot.dependencyDigests) merged into the same tar (see runtime-protocol.ts).
+   */
+  async getTar(
+    projectId: string,
+    digest: string,
+    dependencyDigests: readonly string[] = [],
+  ): Promise<Buffer> {
+    if (dependencyDigests.length === 0) return this.getPackageTar(projectId, digest, 'code');
+    const tars = await Promise.all([
+      this.getPackageTar(projectId, digest, 'code'),
+      ...dependencyDigests.map((d) => this.getPackageTar(projectId, d, 'dependency')),
+    ]);
+    return concatTars(tars);
+  }
+
+  private getPackageTar(projectId: string, digest: string, kind: 'code' | 'dependency'): Promise<Buffer> {
     const normalized = digest.toLowerCase();
     const grant = `${projectId}|${normalized}`;
     const pending = this.inflight.get(grant);
     if (pending) return pending;
-    const work = this.load(projectId, normalized, grant).finally(() => this.inflight.delete(grant));
+    const work = this.load(projectId, normalized, grant, kind).finally(() => this.inflight.delete(grant));
     this.inflight.set(grant, work);
     return work;
   }
 
-  private async load(projectId: string, digest: string, grant: string): Promise<Buffer> {
+  private async load(
+    projectId: string,
+    digest: string,
+    grant: string,
+    kind: 'code' | 'dependency',
+  ): Promise<Buffer> {
     if (this.grants.has(grant) || (await this.hasDiskGrant(projectId, digest))) {
       this.grants.add(grant);
       const cached = this.fromMemory(digest) ?? (await this.fromDisk(digest));
       if (cached) return cached;
     }
-    const zip = await this.source.findForProject(projectId, digest);
+    const zip =
+      kind === 'code'
+        ? await this.source.findForProject(projectId, digest)
+        : await this.findDependency(projectId, digest);
     if (!zip)
-      throw new FgsError('FSS.0404', `code package ${digest.slice(0, 16)}… not found for this project`);
+      throw kind === 'code'
+        ? new FgsError('FSS.0404', `code package ${digest.slice(0, 16)}… not found for this project`)
+        : new FgsError(
+            'FSS.1046',
+            `dependency package ${digest.slice(0, 16)}… is not available to this project`,
+          );
     const actual = createHash('sha512').update(zip).digest('hex');
     if (actual !== digest)
       throw new FgsError(
         'FSS.1011',
         `code package digest mismatch (expected ${digest.slice(0, 16)}…, got ${actual.slice(0, 16)}…)`,
       );
-    const { tar } = await zipToTar(zip, this.options.limits ?? DEFAULT_ZIP_LIMITS);
+    const limits = this.options.limits ?? DEFAULT_ZIP_LIMITS;
+    // Dependencies may hold more files than code (FunctionGraph allows 30,000).
+    const { tar } = await zipToTar(
+      zip,
+      kind === 'code'
+        ? limits
+        : { ...limits, maxEntries: Math.max(limits.maxEntries, DEPENDENCY_LIMITS.zipEntries) },
+    );
     this.grants.add(grant);
     this.remember(digest, tar);
     await this.toDisk(projectId, digest, tar).catch((err: unknown) =>
       this.logger.warn(`code cache write failed: ${String(err)}`),
     );
     return tar;
+  }
+
+  private findDependency(projectId: string, digest: string): Promise<Buffer | null> {
+    if (!this.dependencies) return Promise.resolve(null);
+    return this.dependencies.findPackageForProject(projectId, digest);
   }
 
   private fromMemory(digest: string): Buffer | undefined {

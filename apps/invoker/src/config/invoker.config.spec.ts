@@ -1,4 +1,4 @@
-import { hostname, tmpdir } from 'node:os';
+import { hostname, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { InvokerConfigError, loadInvokerConfig } from './invoker.config';
 
@@ -22,9 +22,25 @@ describe('loadInvokerConfig', () => {
       functionApiEndpoint: undefined,
       worker: { concurrency: 64, drainTimeoutMs: 30_000 },
       instances: { keepAliveMs: 300_000, readyTimeoutMs: 10_000 },
+      pool: {
+        memoryBudgetMb: Math.floor((totalmem() / (1024 * 1024)) * 0.8),
+        waitTimeoutMs: 5000,
+        leaseTtlMs: 15_000,
+        prewarm: {
+          size: 1,
+          profiles: [
+            { family: 'nodejs', memoryMb: 128 },
+            { family: 'python', memoryMb: 128 },
+          ],
+          recentMs: 600_000,
+        },
+      },
       runtimeImages: {
         nodejs: 'openfunctiongraph/runtime-nodejs:latest',
         python: 'openfunctiongraph/runtime-python:latest',
+        custom: 'openfunctiongraph/runtime-custom:latest',
+        http: 'openfunctiongraph/runtime-custom:latest',
+        'custom-image': 'openfunctiongraph/runtime-custom:latest',
       },
       codeCache: { dir: join(tmpdir(), 'ofg-code-cache'), memoryBytes: 256 * 1024 * 1024 },
       docker: {
@@ -33,6 +49,7 @@ describe('loadInvokerConfig', () => {
         pidsLimit: 128,
         tmpMb: 512,
         nofile: 1024,
+        networkGuard: 'auto',
       },
     });
   });
@@ -47,6 +64,7 @@ describe('loadInvokerConfig', () => {
       FUNCTION_NETWORK: 'fn-net',
       RUNTIME_IMAGE_NODEJS: 'local/node:1',
       RUNTIME_IMAGE_PYTHON: 'local/python:1',
+      RUNTIME_IMAGE_CUSTOM: 'local/custom:1',
       CODE_CACHE_DIR: '/var/cache/ofg',
       DOCKER_SOCKET: '/run/docker.sock',
       CONTAINER_PIDS_LIMIT: '256',
@@ -63,11 +81,43 @@ describe('loadInvokerConfig', () => {
       region: 'local',
       worker: { concurrency: 8, drainTimeoutMs: 5000 },
       instances: { keepAliveMs: 120_000 },
-      runtimeImages: { nodejs: 'local/node:1', python: 'local/python:1' },
+      runtimeImages: {
+        nodejs: 'local/node:1',
+        python: 'local/python:1',
+        custom: 'local/custom:1',
+        http: 'local/custom:1',
+        'custom-image': 'local/custom:1',
+      },
       codeCache: { dir: '/var/cache/ofg' },
       docker: { socketPath: '/run/docker.sock', network: 'fn-net', pidsLimit: 256, tmpMb: 64, nofile: 2048 },
       functionApiEndpoint: 'http://172.19.0.1:8080',
     });
+  });
+
+  it('reads the instance pool limits and the prewarm pool', () => {
+    const config = loadInvokerConfig({
+      ...REQUIRED,
+      INVOKER_MEMORY_BUDGET_MB: '4096',
+      INSTANCE_WAIT_TIMEOUT_MS: '2500',
+      INSTANCE_LEASE_TTL_MS: '5000',
+      PREWARM_POOL_SIZE: '0',
+      PREWARM_PROFILES: 'python:256',
+      PREWARM_RECENT_MS: '0',
+    });
+
+    expect(config.pool).toEqual({
+      memoryBudgetMb: 4096,
+      waitTimeoutMs: 2500,
+      leaseTtlMs: 5000,
+      prewarm: { size: 0, profiles: [{ family: 'python', memoryMb: 256 }], recentMs: 0 },
+    });
+    expect(loadInvokerConfig({ ...REQUIRED, INVOKER_MEMORY_BUDGET_MB: '0' }).pool.memoryBudgetMb).toBe(0);
+    expect(() => loadInvokerConfig({ ...REQUIRED, PREWARM_PROFILES: 'nodejs=128' })).toThrow(
+      /PREWARM_PROFILES/,
+    );
+    expect(() => loadInvokerConfig({ ...REQUIRED, INSTANCE_LEASE_TTL_MS: '10' })).toThrow(
+      /INSTANCE_LEASE_TTL_MS/,
+    );
   });
 
   it('requires the master key and a usable API endpoint', () => {
@@ -75,6 +125,16 @@ describe('loadInvokerConfig', () => {
     expect(() => loadInvokerConfig({ ...REQUIRED, OFG_MASTER_KEY: 'short' })).toThrow(/OFG_MASTER_KEY/);
     expect(() => loadInvokerConfig({ ...REQUIRED, FUNCTION_API_ENDPOINT: 'gateway:8080' })).toThrow(
       /FUNCTION_API_ENDPOINT/,
+    );
+  });
+
+  it('takes the function network guard mode, and refuses other values', () => {
+    expect(loadInvokerConfig({ ...REQUIRED, FUNCTION_NETWORK_GUARD: 'required' }).docker.networkGuard).toBe(
+      'required',
+    );
+    expect(loadInvokerConfig({ ...REQUIRED, FUNCTION_NETWORK_GUARD: 'off' }).docker.networkGuard).toBe('off');
+    expect(() => loadInvokerConfig({ ...REQUIRED, FUNCTION_NETWORK_GUARD: 'yes' })).toThrow(
+      /FUNCTION_NETWORK_GUARD/,
     );
   });
 

@@ -1,7 +1,9 @@
-import { hostname, tmpdir } from 'node:os';
+import { hostname, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { databaseUrlSchema, EnvConfigError, parseEnv, redisUrlSchema } from '@ofg/contracts';
+import { NETWORK_GUARD_MODES, NetworkGuardMode } from '../runtime/docker/function-network.guard';
+import { parsePrewarmProfiles, PrewarmOptions } from '../instances/prewarm-pool';
 
 /** Environment of the invoker, validated at boot (units in the names). */
 export const invokerEnvSchema = z.object({
@@ -46,6 +48,8 @@ export const invokerEnvSchema = z.object({
     .default('ofg-functions'),
   RUNTIME_IMAGE_NODEJS: z.string().min(1).default('openfunctiongraph/runtime-nodejs:latest'),
   RUNTIME_IMAGE_PYTHON: z.string().min(1).default('openfunctiongraph/runtime-python:latest'),
+  // Custom runtimes, HTTP functions, and the agent mounted into container-image functions (runtimes/custom).
+  RUNTIME_IMAGE_CUSTOM: z.string().min(1).default('openfunctiongraph/runtime-custom:latest'),
   CODE_CACHE_DIR: z.string().min(1).default(join(tmpdir(), 'ofg-code-cache')),
   CODE_CACHE_MEMORY_MB: z.coerce
     .number()
@@ -64,6 +68,29 @@ export const invokerEnvSchema = z.object({
   CONTAINER_NOFILE: z.coerce.number().int().min(64).max(1_048_576).default(1024),
   INSTANCE_READY_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+  // Sum of memory_size of live instances and prewarmed containers; unset: 80% of the host's memory, 0: no budget.
+  INVOKER_MEMORY_BUDGET_MB: z.coerce.number().int().min(0).optional(),
+  // How long a request waits for a free instance slot (max instances) or memory before FSS.0429.
+  INSTANCE_WAIT_TIMEOUT_MS: z.coerce.number().int().min(0).max(900_000).default(5_000),
+  // An invoker's share of the max-instances counts in Redis expires this long after it stops refreshing it.
+  INSTANCE_LEASE_TTL_MS: z.coerce.number().int().min(1_000).max(600_000).default(15_000),
+  // Generic containers kept per prewarm profile; 0 disables prewarming.
+  PREWARM_POOL_SIZE: z.coerce.number().int().min(0).max(100).default(1),
+  // <runtime family>:<memory MB>, comma-separated.
+  PREWARM_PROFILES: z
+    .string()
+    .default('nodejs:128,python:128')
+    .superRefine((value, ctx) => {
+      try {
+        parsePrewarmProfiles(value);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: err instanceof Error ? err.message : String(err) });
+      }
+    }),
+  // A (runtime, memory) started cold within this window is prewarmed too; 0: the configured profiles only.
+  PREWARM_RECENT_MS: z.coerce.number().int().min(0).default(600_000),
+  // Host firewall of the function network (iptables): auto = when possible, else a warning; required = or no start.
+  FUNCTION_NETWORK_GUARD: z.enum(NETWORK_GUARD_MODES).default('auto'),
 });
 export type InvokerEnv = z.infer<typeof invokerEnvSchema>;
 
@@ -79,6 +106,8 @@ export interface InvokerConfig {
   functionApiEndpoint?: string;
   worker: { concurrency: number; drainTimeoutMs: number };
   instances: { keepAliveMs: number; readyTimeoutMs: number };
+  /** Max instances across invokers, memory budget and prewarm pool of the instance pool. */
+  pool: { memoryBudgetMb?: number; waitTimeoutMs: number; leaseTtlMs: number; prewarm: PrewarmOptions };
   runtimeImages: Record<string, string>;
   codeCache: { dir: string; memoryBytes: number };
   docker: {
@@ -87,6 +116,7 @@ export interface InvokerConfig {
     pidsLimit: number;
     tmpMb: number;
     nofile: number;
+    networkGuard: NetworkGuardMode;
   };
 }
 
@@ -109,7 +139,23 @@ export function loadInvokerConfig(env: NodeJS.ProcessEnv = process.env): Invoker
     functionApiEndpoint: e.FUNCTION_API_ENDPOINT?.replace(/\/+$/, ''),
     worker: { concurrency: e.WORKER_CONCURRENCY, drainTimeoutMs: e.DRAIN_TIMEOUT_MS },
     instances: { keepAliveMs: e.INSTANCE_KEEPALIVE_MS, readyTimeoutMs: e.INSTANCE_READY_TIMEOUT_MS },
-    runtimeImages: { nodejs: e.RUNTIME_IMAGE_NODEJS, python: e.RUNTIME_IMAGE_PYTHON },
+    pool: {
+      memoryBudgetMb: e.INVOKER_MEMORY_BUDGET_MB ?? Math.floor((totalmem() / (1024 * 1024)) * 0.8),
+      waitTimeoutMs: e.INSTANCE_WAIT_TIMEOUT_MS,
+      leaseTtlMs: e.INSTANCE_LEASE_TTL_MS,
+      prewarm: {
+        size: e.PREWARM_POOL_SIZE,
+        profiles: parsePrewarmProfiles(e.PREWARM_PROFILES),
+        recentMs: e.PREWARM_RECENT_MS,
+      },
+    },
+    runtimeImages: {
+      nodejs: e.RUNTIME_IMAGE_NODEJS,
+      python: e.RUNTIME_IMAGE_PYTHON,
+      custom: e.RUNTIME_IMAGE_CUSTOM,
+      http: e.RUNTIME_IMAGE_CUSTOM,
+      'custom-image': e.RUNTIME_IMAGE_CUSTOM,
+    },
     codeCache: { dir: e.CODE_CACHE_DIR, memoryBytes: e.CODE_CACHE_MEMORY_MB * 1024 * 1024 },
     docker: {
       socketPath: e.DOCKER_SOCKET,
@@ -117,6 +163,7 @@ export function loadInvokerConfig(env: NodeJS.ProcessEnv = process.env): Invoker
       pidsLimit: e.CONTAINER_PIDS_LIMIT,
       tmpMb: e.CONTAINER_TMP_MB,
       nofile: e.CONTAINER_NOFILE,
+      networkGuard: e.FUNCTION_NETWORK_GUARD,
     },
   };
 }

@@ -32,6 +32,12 @@ export class InvokerHealth implements OnModuleInit {
     for (const [name, check] of Object.entries(this.checks)) this.registry.register(name, check);
   }
 
+  /** Why the container engine fails right now, or undefined when it answers. */
+  async engineFailing(timeoutMs = 3000): Promise<string | undefined> {
+    const [failing] = await this.registry.failing(['docker'], timeoutMs);
+    return failing;
+  }
+
   /** Names and reasons of the dependencies that fail right now. */
   failing(timeoutMs = 3000): Promise<string[]> {
     return this.registry.failing(Object.keys(this.checks), timeoutMs);

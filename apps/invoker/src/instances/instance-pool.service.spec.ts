@@ -109,6 +109,7 @@ describe('InstancePoolService', () => {
         RUNTIME_MEMORY: '128',
         RUNTIME_CODE_ROOT: '/opt/function/code',
       },
+      runtime: 'Node.js20.15',
     });
   });
 
@@ -240,6 +241,19 @@ describe('InstancePoolService', () => {
 
     expect([...runtime.leftovers.keys()]).toEqual(['theirs']);
     expect(runtime.containers.get(live.instance.handle!.id)!.removed).toBe(false);
+  });
+
+  it('never sweeps the container of an instance whose start is still in flight', async () => {
+    makePool();
+    runtime.startDelayMs = 150;
+    const acquiring = pool.acquire(aFunctionSnapshot().build());
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(runtime.creating.size).toBe(1);
+
+    expect(await pool.sweepOrphans()).toBe(0);
+
+    const { instance } = await acquiring;
+    expect(runtime.containers.get(instance.handle!.id)!.removed).toBe(false);
   });
 
   it('recycles an instance: its container goes and the next acquire starts a new one', async () => {

@@ -1,4 +1,6 @@
-import { ContainerHandle, FunctionSnapshot } from '@ofg/contracts';
+import { ContainerHandle, FunctionSnapshot, StartKind, StartReason } from '@ofg/contracts';
+import { slotKeyOf } from './instance-slots';
+import type { PrewarmContainer } from './prewarm-pool';
 
 export type InstanceState = 'starting' | 'idle' | 'busy' | 'draining';
 
@@ -18,14 +20,31 @@ export class Instance {
   ready: Promise<void> = Promise.resolve();
   /** Output of the initializer, handed to the first invocation's log. */
   initLog = '';
-  /** Set once the container removal was requested, so it happens once. */
-  containerRemoved = false;
+  /** Settles once the container is removed and the instance's slot and memory are given back; set once. */
+  disposal: Promise<void> | undefined;
+  /** True while bringUp runs: a recycle before the container exists leaves its removal to bringUp. */
+  bringingUp = false;
   /** Invocations served, for logs. */
   served = 0;
   /** The function changed: take no new requests and go away once the current ones are done. */
   retired = false;
   /** The function's agency (`xrole`) read at start; '' when it has none (no credentials in its context). */
   agency = '';
+  /** Pinned by a reservation: never idle-expired, evicted for memory or handed over to another invoker. */
+  reserved = false;
+  /** How and why it was started; requests that joined the start report the same. */
+  startKind: Exclude<StartKind, 'warm'> = 'cold';
+  startReason: StartReason = 'no_instance';
+  /** Memory this instance holds in the invoker's budget (0 until admitted). */
+  memoryMb = 0;
+  /** True while it is counted in the function's max instances. */
+  holdsSlot = false;
+  /** The prewarmed container it specializes, when it took one. */
+  prewarmed: PrewarmContainer | undefined;
+  /** Its max-instances slot may belong to another invoker now: take no new requests, go once released. */
+  yielding = false;
+  /** Max instances counts per function (all versions and configurations). */
+  readonly slotKey: string;
 
   constructor(
     readonly id: string,
@@ -35,6 +54,7 @@ export class Instance {
     now: number,
   ) {
     this.lastUsedAt = now;
+    this.slotKey = slotKeyOf(snapshot);
   }
 
   get endpoint(): string {
@@ -43,7 +63,7 @@ export class Instance {
   }
 
   get hasSpareCapacity(): boolean {
-    return !this.retired && this.state !== 'draining' && this.active < this.maxConcurrency;
+    return !this.retired && !this.yielding && this.state !== 'draining' && this.active < this.maxConcurrency;
   }
 
   /** Takes one request slot; a starting instance stays starting. */

@@ -148,6 +148,7 @@ describe('InvocationJobHandler', () => {
         durationMs: 5,
         memoryUsedMb: 20,
         startKind: 'cold',
+        startReason: 'no_instance',
         invokerId: 'inv-1',
       });
     });
@@ -202,6 +203,7 @@ describe('InvocationJobHandler', () => {
         result: 'done',
         durationMs: 5,
         startKind: 'cold',
+        startReason: 'no_instance',
       });
       expect(publisher.sent).toHaveLength(0);
       expect(records).toHaveLength(0);

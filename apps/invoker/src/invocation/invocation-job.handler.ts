@@ -101,6 +101,7 @@ export class InvocationJobHandler {
       memoryUsedMb: reply.memoryUsedMb,
       errorMessage: errorMessageOf(reply),
       startKind: reply.startKind,
+      startReason: reply.startReason ?? '',
     });
     if (!written)
       this.logger.warn({
@@ -153,6 +154,7 @@ function toRecord(
     durationMs: reply.durationMs,
     memoryUsedMb: reply.memoryUsedMb,
     startKind: reply.startKind,
+    startReason: reply.startReason ?? '',
     invokerId,
     startTime,
     endTime: new Date(),

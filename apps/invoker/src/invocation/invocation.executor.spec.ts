@@ -8,7 +8,7 @@ import {
   FakeBootstrapServer,
   FakeContainerRuntime,
 } from '@ofg/testing';
-import { InstancePoolService } from '../instances/instance-pool.service';
+import { InstancePoolService, PoolOptions } from '../instances/instance-pool.service';
 import { InvokerMetrics } from '../metrics/invoker.metrics';
 import { BootstrapClient } from '../runtime/bootstrap.client';
 import { capLog, InvocationExecutor, MAX_LOG_BYTES } from './invocation.executor';
@@ -41,7 +41,7 @@ describe('InvocationExecutor', () => {
 
   beforeAll(() => Logger.overrideLogger(false));
 
-  const setup = (behaviour: FakeBootstrapBehaviour = {}): void => {
+  const setup = (behaviour: FakeBootstrapBehaviour = {}, poolOptions: Partial<PoolOptions> = {}): void => {
     secrets = new FakeSecretsProvider();
     credentials = new FakeCredentialsProvider();
     runtime = new FakeContainerRuntime({
@@ -64,6 +64,7 @@ describe('InvocationExecutor', () => {
         keepAliveMs: 60_000,
         readyTimeoutMs: 2000,
         runtimeImages: { nodejs: 'img' },
+        ...poolOptions,
       },
       secrets,
     );
@@ -108,9 +109,11 @@ describe('InvocationExecutor', () => {
       memorySizeMb: 256,
       memoryUsedMb: 42,
       startKind: 'cold',
+      startReason: 'no_instance',
       invokerId: 'inv-1',
     });
     expect(warm).toMatchObject({ outcome: 'success', result: '{"n":2}', startKind: 'warm' });
+    expect(warm).not.toHaveProperty('startReason');
     expect(runtime.startCalls).toBe(1);
     const sent = runtime.running[0].bootstrap.invokeRequests[0];
     expect(sent).toEqual({ requestId: job.requestId, event: '{"name":"x"}', timeoutMs: 3000 });
@@ -118,6 +121,8 @@ describe('InvocationExecutor', () => {
     expect(body).toMatch(/ofg_invocations_total\{outcome="success",start_kind="cold"\} 1/);
     expect(body).toMatch(/ofg_invocations_total\{outcome="success",start_kind="warm"\} 1/);
     expect(body).toMatch(/ofg_cold_starts_total 1/);
+    expect(body).toMatch(/ofg_invoker_starts_total\{kind="cold",reason="no_instance"\} 1/);
+    expect(body).toMatch(/ofg_invoker_starts_total\{kind="warm",reason="none"\} 1/);
   });
 
   it('returns a handler error as function_error with the error object as result', async () => {
@@ -216,6 +221,71 @@ describe('InvocationExecutor', () => {
     });
   });
 
+  it('recycles an instance a function error left at its pid limit (a fork bomb), and serves the next call anew', async () => {
+    setup();
+    const error = {
+      errorMessage: '[Errno 11] Resource temporarily unavailable',
+      errorType: 'BlockingIOError',
+    };
+    scripts['bomb'] = () => {
+      runtime.pidsInUse = { current: 127, limit: 128 };
+      return { status: 'error', error, log: 'forking\n', durationMs: 5, memoryUsedMb: 20 };
+    };
+    const snapshot = aFunctionSnapshot().build();
+
+    const reply = await executor.execute(anInvocationJob(snapshot).withEvent({ do: 'bomb' }).build());
+
+    expect(reply).toMatchObject({ outcome: 'function_error', log: 'forking\n' });
+    expect(JSON.parse(reply!.result)).toEqual(error);
+    await executor.settled();
+    expect(runtime.removeCalls).toBe(1);
+    runtime.pidsInUse = undefined;
+    expect(await executor.execute(anInvocationJob(snapshot).build())).toMatchObject({
+      outcome: 'success',
+      startKind: 'cold',
+    });
+  });
+
+  it('keeps an instance after a function error that left pids to spare', async () => {
+    setup();
+    runtime.pidsInUse = { current: 20, limit: 128 };
+    scripts['fail'] = () => ({
+      status: 'error',
+      error: { errorMessage: 'no', errorType: 'Error' },
+      log: '',
+      durationMs: 1,
+      memoryUsedMb: 10,
+    });
+    const snapshot = aFunctionSnapshot().build();
+
+    const failed = await executor.execute(anInvocationJob(snapshot).withEvent({ do: 'fail' }).build());
+    expect(failed).toMatchObject({ outcome: 'function_error' });
+    expect(await executor.execute(anInvocationJob(snapshot).build())).toMatchObject({
+      outcome: 'success',
+      startKind: 'warm',
+    });
+    expect(runtime.removeCalls).toBe(0);
+  });
+
+  it('reports a bootstrap that fails at the pid limit as a process limit function error and recycles it', async () => {
+    setup();
+    scripts['starved'] = async (_req, b) => {
+      runtime.pidsInUse = { current: 128, limit: 128 };
+      await b.close();
+      return never();
+    };
+
+    const reply = await executor.execute(anInvocationJob().withEvent({ do: 'starved' }).build());
+
+    expect(reply).toMatchObject({ outcome: 'function_error' });
+    expect(JSON.parse(reply!.result)).toEqual({
+      errorMessage: 'runtime process limit exceeded',
+      errorType: 'ProcessLimitError',
+    });
+    await executor.settled();
+    expect(runtime.removeCalls).toBe(1);
+  });
+
   it('moves a request to a new instance when an idle warm one died in the meantime', async () => {
     setup();
     const snapshot = aFunctionSnapshot().build();
@@ -304,6 +374,74 @@ describe('InvocationExecutor', () => {
     expect(JSON.parse(reply!.result).errorMessage).toMatch(/No such image/);
   });
 
+  it('answers FSS.0429 with the FunctionGraph error body when the function is at its max instances', async () => {
+    setup({}, { waitTimeoutMs: 50 });
+    scripts['hold'] = never;
+    const snapshot = aFunctionSnapshot().withMaxInstances(1).build();
+    void executor.execute(anInvocationJob(snapshot).withEvent({ do: 'hold' }).build());
+    await new Promise((r) => setTimeout(r, 50));
+
+    const reply = await executor.execute(anInvocationJob(snapshot).build());
+
+    expect(reply).toMatchObject({ outcome: 'platform_error', errorCode: 'FSS.0429' });
+    expect(JSON.parse(reply!.result)).toMatchObject({
+      error_code: 'FSS.0429',
+      error_msg: 'the function reached its maximum instances',
+      errorMessage: 'the function reached its maximum instances',
+    });
+    expect(runtime.startCalls).toBe(1);
+  });
+
+  it('refuses a disabled function with FSS.0429 without starting anything', async () => {
+    setup();
+    const reply = await executor.execute(
+      anInvocationJob(aFunctionSnapshot().withMaxInstances(0).build()).build(),
+    );
+
+    expect(reply).toMatchObject({ outcome: 'platform_error', errorCode: 'FSS.0429' });
+    expect(JSON.parse(reply!.result)).toMatchObject({ error_msg: 'Function Disabled' });
+    expect(runtime.startCalls).toBe(0);
+  });
+
+  it('replies why the instance was started: after a crash, the next start says so', async () => {
+    setup();
+    const snapshot = aFunctionSnapshot().build();
+    scripts['exit'] = async (_req, b) => {
+      await runtime.crash(containerOf(b));
+      return never();
+    };
+    expect(await executor.execute(anInvocationJob(snapshot).withEvent({ do: 'exit' }).build())).toMatchObject(
+      {
+        startKind: 'cold',
+        startReason: 'no_instance',
+      },
+    );
+    await executor.settled();
+
+    expect(await executor.execute(anInvocationJob(snapshot).build())).toMatchObject({
+      outcome: 'success',
+      startKind: 'cold',
+      startReason: 'after_crash',
+    });
+  });
+
+  it('replies prewarm when a prewarmed container was specialized, with the initializer log', async () => {
+    setup(
+      { init: () => ({ ok: true, durationMs: 1, log: 'init ran\n' }) },
+      { prewarm: { size: 1, profiles: [{ family: 'nodejs', memoryMb: 128 }], recentMs: 0 } },
+    );
+    await pool.sweepOrphans();
+    while (pool.prewarmed().ready < 1) await new Promise((r) => setTimeout(r, 5));
+
+    const reply = await executor.execute(anInvocationJob(aFunctionSnapshot().build()).build());
+
+    expect(reply).toMatchObject({ outcome: 'success', startKind: 'prewarm', startReason: 'no_instance' });
+    expect(reply!.log.startsWith('init ran\n')).toBe(true);
+    expect((await metrics.render()).body).toMatch(
+      /ofg_invoker_starts_total\{kind="prewarm",reason="no_instance"\} 1/,
+    );
+  });
+
   it('passes temporary credentials only to functions with an agency', async () => {
     setup();
     const withAgency = aFunctionSnapshot().withName('agent').build();
@@ -355,11 +493,21 @@ describe('InvocationExecutor', () => {
     expect(Buffer.byteLength(reply!.log)).toBeLessThanOrEqual(MAX_LOG_BYTES);
     expect(reply!.log.endsWith('éTHE END')).toBe(true);
     expect(reply!.log.includes('\uFFFD')).toBe(false);
+    expect(reply!.log).toMatch(/^\[log truncated: \d+ bytes dropped\]\n/);
   });
 });
 
 describe('capLog', () => {
   it('leaves short logs alone', () => {
     expect(capLog('short')).toBe('short');
+  });
+
+  it('keeps the tail of a long log behind a marker that counts the dropped bytes', () => {
+    const log = 'a'.repeat(MAX_LOG_BYTES) + 'tail';
+    const capped = capLog(log);
+    const dropped = Number(/^\[log truncated: (\d+) bytes dropped\]\n/.exec(capped)?.[1]);
+    expect(Buffer.byteLength(capped)).toBeLessThanOrEqual(MAX_LOG_BYTES);
+    expect(capped.endsWith('atail')).toBe(true);
+    expect(dropped + Buffer.byteLength(capped.slice(capped.indexOf('\n') + 1))).toBe(Buffer.byteLength(log));
   });
 });

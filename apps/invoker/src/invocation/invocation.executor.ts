@@ -8,9 +8,10 @@ import {
   RuntimeErrorObject,
   RuntimeInvokeResponse,
   StartKind,
+  StartReason,
 } from '@ofg/contracts';
 import { Instance } from '../instances/instance';
-import { InstanceInitError, InstanceStartError } from '../instances/instance.errors';
+import { InstanceCapacityError, InstanceInitError, InstanceStartError } from '../instances/instance.errors';
 import { InstancePoolService } from '../instances/instance-pool.service';
 import { InvokerMetrics } from '../metrics/invoker.metrics';
 import {
@@ -40,6 +41,8 @@ export const MAX_LOG_BYTES = 1024 * 1024;
 const DEFAULT_TIMEOUT_SLACK_MS = 100;
 const DEFAULT_EXIT_WAIT_MS = 1000;
 const EXIT_POLL_MS = 50;
+/** Free task slots a runtime needs to serve the next request (a thread per request in Python). */
+const PIDS_HEADROOM = 4;
 /** Connection errors that prove the request never reached the bootstrap (safe to run it elsewhere). */
 const NEVER_REACHED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ECONNECTTIMEOUT']);
 
@@ -53,6 +56,10 @@ export const PLATFORM_ERRORS = {
     errorMessage: 'runtime memory limit exceeded',
     errorType: 'OutOfMemoryError',
   }),
+  pidLimit: (): RuntimeErrorObject => ({
+    errorMessage: 'runtime process limit exceeded',
+    errorType: 'ProcessLimitError',
+  }),
   runtimeExited: (exitCode: number | null): RuntimeErrorObject => ({
     errorMessage: `runtime process exited unexpectedly (exit code ${exitCode ?? 'unknown'})`,
     errorType: 'RuntimeExitError',
@@ -62,7 +69,20 @@ export const PLATFORM_ERRORS = {
     errorType: 'Forbidden',
   }),
   platform: (message: string): RuntimeErrorObject => ({ errorMessage: message, errorType: 'PlatformError' }),
+  /** error_code and error_msg are what the gateway puts in its FunctionGraph error body. */
+  capacity: (
+    code: string,
+    message: string,
+  ): RuntimeErrorObject & { error_code: string; error_msg: string } => ({
+    errorMessage: message,
+    errorType: 'TooManyRequests',
+    error_code: code,
+    error_msg: message,
+  }),
 };
+
+/** How the invocation's instance was had, carried into its reply. */
+type StartOf = Pick<ReplyParts, 'startKind' | 'startReason'>;
 
 interface ReplyParts {
   outcome: InvocationOutcome;
@@ -71,6 +91,7 @@ interface ReplyParts {
   durationMs?: number;
   memoryUsedMb?: number;
   startKind: StartKind;
+  startReason?: StartReason;
   errorCode?: ErrorCode;
 }
 
@@ -119,6 +140,7 @@ export class InvocationExecutor {
 
     let instance: Instance | undefined;
     let startKind: StartKind = 'cold';
+    let startReason: StartReason | undefined;
     let initLog = '';
     let response: RuntimeInvokeResponse | undefined;
     const timeoutMs = snapshot.timeoutS * 1000;
@@ -126,11 +148,13 @@ export class InvocationExecutor {
     // reached it, so the request moves to a fresh instance instead of failing.
     for (let round = 0; !response; round += 1) {
       try {
-        ({ instance, startKind } = await this.pool.acquire(snapshot));
+        ({ instance, startKind, startReason } = await this.pool.acquire(snapshot, {
+          deadline: job.invokeType === 'sync' ? job.deadline : undefined,
+        }));
       } catch (err) {
         return this.acquireFailed(job, err);
       }
-      initLog = startKind === 'cold' ? takeInitLog(instance) : '';
+      initLog = startKind !== 'warm' ? takeInitLog(instance) : '';
       let credentials: RuntimeCredentials | undefined;
       try {
         credentials = instance.agency
@@ -138,7 +162,7 @@ export class InvocationExecutor {
           : undefined;
       } catch (err) {
         this.pool.release(instance);
-        return this.credentialsFailed(job, startKind, initLog, err);
+        return this.credentialsFailed(job, { startKind, startReason }, initLog, err);
       }
       const controller = new AbortController();
       const timer = setTimeout(
@@ -152,7 +176,8 @@ export class InvocationExecutor {
           controller.signal,
         );
       } catch (err) {
-        if (err instanceof BootstrapAbortedError) return this.timedOut(job, instance, startKind, initLog);
+        if (err instanceof BootstrapAbortedError)
+          return this.timedOut(job, instance, { startKind, startReason }, initLog);
         if (
           round === 0 &&
           startKind === 'warm' &&
@@ -164,10 +189,10 @@ export class InvocationExecutor {
             requestId: job.requestId,
             instance: instance.id,
           });
-          this.inBackground(this.pool.recycle(instance, 'bootstrap did not accept the connection'));
+          this.inBackground(this.pool.recycle(instance, 'bootstrap did not accept the connection', 'crash'));
           continue;
         }
-        return this.broken(job, instance, startKind, initLog, err);
+        return this.broken(job, instance, { startKind, startReason }, initLog, err);
       } finally {
         clearTimeout(timer);
       }
@@ -176,9 +201,14 @@ export class InvocationExecutor {
 
     // A bootstrap that enforces the timeout itself still leaves a runaway handler behind: same treatment.
     if (response.status === 'error' && response.error?.errorType === 'TimeoutError') {
-      return this.timedOut(job, instance, startKind, initLog + (response.log ?? ''));
+      return this.timedOut(job, instance, { startKind, startReason }, initLog + (response.log ?? ''));
     }
-    this.pool.release(instance);
+    // A function that leaves its pid limit saturated (a fork bomb) would fail every later request on the instance.
+    if (response.status === 'error' && (await this.pidLimitReached(instance))) {
+      this.inBackground(this.pool.recycle(instance, 'pid limit reached', 'crash'));
+    } else {
+      this.pool.release(instance);
+    }
     const log = initLog + (response.log ?? '');
     if (response.status === 'success') {
       return this.reply(job, {
@@ -188,6 +218,7 @@ export class InvocationExecutor {
         durationMs: response.durationMs,
         memoryUsedMb: response.memoryUsedMb,
         startKind,
+        startReason,
       });
     }
     return this.reply(job, {
@@ -199,6 +230,7 @@ export class InvocationExecutor {
       durationMs: response.durationMs,
       memoryUsedMb: response.memoryUsedMb,
       startKind,
+      startReason,
     });
   }
 
@@ -209,6 +241,20 @@ export class InvocationExecutor {
         result: JSON.stringify(err.error),
         log: err.log,
         startKind: 'cold',
+      });
+    }
+    if (err instanceof InstanceCapacityError) {
+      this.logger.warn({
+        msg: 'no instance within the wait bound',
+        requestId: job.requestId,
+        funcUrn: job.function.funcUrn,
+        limit: err.limit,
+      });
+      return this.reply(job, {
+        outcome: 'platform_error',
+        result: JSON.stringify(PLATFORM_ERRORS.capacity(err.errorCode, err.message)),
+        startKind: 'cold',
+        errorCode: err.errorCode,
       });
     }
     const errorCode = err instanceof InstanceStartError ? err.errorCode : 'FSS.0500';
@@ -228,12 +274,7 @@ export class InvocationExecutor {
   }
 
   /** The function has an agency but no credentials could be issued: it does not run without them. */
-  private credentialsFailed(
-    job: InvocationJob,
-    startKind: StartKind,
-    log: string,
-    err: unknown,
-  ): InvocationReply {
+  private credentialsFailed(job: InvocationJob, start: StartOf, log: string, err: unknown): InvocationReply {
     this.logger.error({
       msg: 'could not issue temporary credentials',
       requestId: job.requestId,
@@ -246,7 +287,7 @@ export class InvocationExecutor {
         PLATFORM_ERRORS.platform('the temporary credentials of the function agency could not be issued'),
       ),
       log,
-      startKind,
+      ...start,
       errorCode: 'FSS.0503',
     });
   }
@@ -256,39 +297,41 @@ export class InvocationExecutor {
     while (this.background.size > 0) await Promise.allSettled([...this.background]);
   }
 
-  private timedOut(
-    job: InvocationJob,
-    instance: Instance,
-    startKind: StartKind,
-    log: string,
-  ): InvocationReply {
+  private timedOut(job: InvocationJob, instance: Instance, start: StartOf, log: string): InvocationReply {
     // The handler may still run: the container goes, and the reply does not wait for its removal.
-    this.inBackground(this.pool.recycle(instance, 'invocation timeout'));
+    this.inBackground(this.pool.recycle(instance, 'invocation timeout', 'crash'));
     const timeoutS = job.function.timeoutS;
     return this.reply(job, {
       outcome: 'timeout',
       result: JSON.stringify(PLATFORM_ERRORS.timeout(timeoutS)),
       log,
       durationMs: timeoutS * 1000,
-      startKind,
+      ...start,
     });
   }
 
   private async broken(
     job: InvocationJob,
     instance: Instance,
-    startKind: StartKind,
+    start: StartOf,
     log: string,
     err: unknown,
   ): Promise<InvocationReply> {
     const exit = await this.waitForExit(instance);
-    this.inBackground(this.pool.recycle(instance, exit ? 'runtime exited' : 'bootstrap unreachable'));
+    const pidLimit = !exit && (await this.pidLimitReached(instance));
+    this.inBackground(
+      this.pool.recycle(
+        instance,
+        exit ? 'runtime exited' : pidLimit ? 'pid limit reached' : 'bootstrap unreachable',
+        'crash',
+      ),
+    );
     if (exit?.oomKilled) {
       return this.reply(job, {
         outcome: 'function_error',
         result: JSON.stringify(PLATFORM_ERRORS.outOfMemory()),
         log,
-        startKind,
+        ...start,
         memoryUsedMb: job.function.memorySize,
       });
     }
@@ -297,7 +340,15 @@ export class InvocationExecutor {
         outcome: 'function_error',
         result: JSON.stringify(PLATFORM_ERRORS.runtimeExited(exit.exitCode)),
         log,
-        startKind,
+        ...start,
+      });
+    }
+    if (pidLimit) {
+      return this.reply(job, {
+        outcome: 'function_error',
+        result: JSON.stringify(PLATFORM_ERRORS.pidLimit()),
+        log,
+        ...start,
       });
     }
     const message = err instanceof Error ? err.message : String(err);
@@ -311,9 +362,15 @@ export class InvocationExecutor {
       outcome: 'platform_error',
       result: JSON.stringify(PLATFORM_ERRORS.platform('the function instance became unreachable')),
       log,
-      startKind,
+      ...start,
       errorCode: 'FSS.0500',
     });
+  }
+
+  /** True when the container has no room left for the runtime's own processes and threads. */
+  private async pidLimitReached(instance: Instance): Promise<boolean> {
+    const pids = await this.pool.pidsOf(instance);
+    return !!pids && pids.limit > 0 && pids.current >= pids.limit - PIDS_HEADROOM;
   }
 
   /** The engine reports an OOM kill or crash a moment after the connection broke. */
@@ -345,8 +402,9 @@ export class InvocationExecutor {
       startKind: parts.startKind,
       invokerId: this.options.invokerId,
     };
+    if (parts.startKind !== 'warm' && parts.startReason) reply.startReason = parts.startReason;
     if (parts.errorCode) reply.errorCode = parts.errorCode;
-    this.metrics.invocation(parts.outcome, parts.startKind, durationMs);
+    this.metrics.invocation(parts.outcome, parts.startKind, durationMs, reply.startReason);
     return reply;
   }
 }
@@ -358,12 +416,13 @@ function takeInitLog(instance: Instance): string {
   return log;
 }
 
-/** Keeps the last MAX_LOG_BYTES of the log (the tail is what callers read), cut on a character boundary. */
+/** Keeps the last MAX_LOG_BYTES of the log (the tail is what callers read) behind a marker, cut on a character boundary. */
 export function capLog(log: string): string {
   if (Buffer.byteLength(log, 'utf8') <= MAX_LOG_BYTES) return log;
   const bytes = Buffer.from(log, 'utf8');
-  let start = bytes.length - MAX_LOG_BYTES;
+  // The same marker as the bootstraps'; 64 bytes hold it with any count.
+  let start = bytes.length - (MAX_LOG_BYTES - 64);
   // Skip UTF-8 continuation bytes so the cut never splits a character.
   while (start < bytes.length && (bytes[start] & 0xc0) === 0x80) start += 1;
-  return bytes.subarray(start).toString('utf8');
+  return `[log truncated: ${start} bytes dropped]\n${bytes.subarray(start).toString('utf8')}`;
 }

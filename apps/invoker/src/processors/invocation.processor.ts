@@ -5,7 +5,7 @@ import {
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
-import { Job, Worker } from 'bullmq';
+import { Job, WaitingError, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { ContainerRuntime, InvocationJob, QUEUES } from '@ofg/contracts';
 import { HealthRegistry } from '@ofg/observability';
@@ -21,10 +21,13 @@ import { CONTAINER_RUNTIME, isBootable } from '../runtime/container-runtime.toke
 
 const BOOT_RETRY_MIN_MS = 250;
 const BOOT_RETRY_MAX_MS = 2000;
+/** How often the running worker checks the container engine; it pauses while the engine is unreachable. */
+const ENGINE_CHECK_INTERVAL_MS = 2000;
 
 /**
- * The BullMQ worker of `ofg-invocations`. It starts only once Postgres, Redis and Docker answer, and on shutdown
- * drains in-flight jobs within DRAIN_TIMEOUT_MS before this invoker's containers are removed.
+ * The BullMQ worker of `ofg-invocations`. It starts only once Postgres, Redis and Docker answer, pauses while Docker is
+ * unreachable, and on shutdown drains in-flight jobs within DRAIN_TIMEOUT_MS before this invoker's containers are
+ * removed. A job it receives while paused or stopping goes back to the queue for another invoker.
  */
 @Injectable()
 export class InvocationProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -34,6 +37,10 @@ export class InvocationProcessor implements OnApplicationBootstrap, BeforeApplic
   private booting: Promise<void> = Promise.resolve();
   private stopping = false;
   private wake: (() => void) | undefined;
+  /** Why the worker is paused (the engine is unreachable), or undefined while it runs. */
+  private engineDown: string | undefined;
+  private engineWatch: NodeJS.Timeout | undefined;
+  private engineCheck: Promise<void> = Promise.resolve();
 
   constructor(
     @Inject(INVOKER_CONFIG) private readonly config: InvokerConfig,
@@ -50,7 +57,9 @@ export class InvocationProcessor implements OnApplicationBootstrap, BeforeApplic
 
   onApplicationBootstrap(): void {
     this.registry.register('worker', async () => {
+      if (this.stopping) throw new Error('the invoker is shutting down');
       if (!this.worker?.isRunning()) throw new Error('the invocation worker has not started');
+      if (this.engineDown) throw new Error(`paused: ${this.engineDown}`);
     });
     // Boot in the background so /health answers (not ready) while dependencies come up.
     this.booting = this.startWhenReady().catch((err: unknown) =>
@@ -71,6 +80,8 @@ export class InvocationProcessor implements OnApplicationBootstrap, BeforeApplic
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     this.wake?.();
+    clearInterval(this.engineWatch);
+    await this.engineCheck;
     const started = Date.now();
     this.logger.log({
       msg: 'draining the invocation worker',
@@ -121,7 +132,7 @@ export class InvocationProcessor implements OnApplicationBootstrap, BeforeApplic
     }
     if (this.stopping) return;
     this.workerConnection = createRedisConnection(this.config.redisUrl, 'blocking');
-    this.worker = new Worker<InvocationJob>(QUEUES.invocations, (job) => this.process(job), {
+    this.worker = new Worker<InvocationJob>(QUEUES.invocations, (job, token) => this.process(job, token), {
       connection: this.workerConnection,
       concurrency: this.config.worker.concurrency,
       autorun: true,
@@ -142,9 +153,44 @@ export class InvocationProcessor implements OnApplicationBootstrap, BeforeApplic
       concurrency: this.config.worker.concurrency,
       invokerId: this.config.invokerId,
     });
+    this.engineWatch = setInterval(() => {
+      this.engineCheck = this.checkEngine();
+    }, ENGINE_CHECK_INTERVAL_MS);
+    this.engineWatch.unref();
   }
 
-  private async process(job: Job<InvocationJob>): Promise<void> {
+  /** Pauses the worker while the engine is unreachable; on recovery prepares the network again and resumes. */
+  private async checkEngine(): Promise<void> {
+    const worker = this.worker;
+    if (!worker || this.stopping) return;
+    const failing = await this.health.engineFailing();
+    if (failing && !this.engineDown) {
+      this.engineDown = `the container engine is unreachable (${failing})`;
+      // Jobs in flight finish or fail on their own; no new ones are taken.
+      await worker.pause(true);
+      this.logger.error({ msg: 'container engine unreachable: invocation worker paused', err: failing });
+    } else if (!failing && this.engineDown) {
+      try {
+        if (isBootable(this.runtime)) await this.runtime.prepare();
+      } catch (err) {
+        this.logger.warn({
+          msg: 'container engine is back but preparing it failed; still paused',
+          err: String(err),
+        });
+        return;
+      }
+      this.engineDown = undefined;
+      if (!this.stopping) worker.resume();
+      this.logger.log({ msg: 'container engine reachable again: invocation worker resumed' });
+    }
+  }
+
+  private async process(job: Job<InvocationJob>, token?: string): Promise<void> {
+    // A blocking fetch that was already waiting can still deliver a job after pause() or close(): hand it back.
+    if ((this.stopping || this.engineDown) && token) {
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
     // attemptsStarted also grows on stalled re-deliveries, which attemptsMade does not count; fencing needs both.
     const attempt = Math.max(job.attemptsMade + 1, job.attemptsStarted);
     const isLastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);

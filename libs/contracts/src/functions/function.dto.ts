@@ -1,3 +1,5 @@
+import type { CustomImageConfig } from './custom-image';
+
 /** The function object FunctionGraph returns from create, get config, update config and list (spec §2.1). */
 export interface FunctionConfigDto {
   func_id: string;
@@ -28,6 +30,8 @@ export interface FunctionConfigDto {
   last_modified: string;
   func_vpc?: Record<string, unknown>;
   mount_config?: Record<string, unknown>;
+  /** Container-image functions only. */
+  custom_image?: CustomImageConfig;
   strategy_config: { concurrency: number; concurrent_num: number };
   initializer_handler: string;
   initializer_timeout: number;

@@ -18,7 +18,8 @@ export const memorySizeSchema = z
   .int()
   .refine((v) => (MEMORY_SIZES_MB as readonly number[]).includes(v));
 export const timeoutSchema = z.number().int().min(TIMEOUT_RANGE_S.min).max(TIMEOUT_RANGE_S.max);
-export const codeTypeSchema = z.enum(['inline', 'zip', 'obs', 'jar']);
+// `Custom-Image-Swr`: a container-image function, whose code is its image (custom_image).
+export const codeTypeSchema = z.enum(['inline', 'zip', 'obs', 'jar', 'Custom-Image-Swr']);
 export const funcCodeSchema = z.object({ file: z.string().optional(), link: z.string().optional() }).strip();
 export const strategyConfigSchema = z
   .object({
@@ -27,6 +28,21 @@ export const strategyConfigSchema = z
   })
   .strip();
 const optionalText = (max: number) => z.string().max(max).optional();
+/** custom_image as the SDK sends it (uid/gid are strings there); the gateway checks the values. */
+export const customImageSchema = z
+  .object({
+    enabled: z.boolean().optional(),
+    image: z.string().max(1024).optional(),
+    command: z.string().max(5120).optional(),
+    args: z.string().max(5120).optional(),
+    working_dir: z.string().max(5120).optional(),
+    uid: z.union([z.string().max(16), z.number()]).optional(),
+    gid: z.union([z.string().max(16), z.number()]).optional(),
+    is_public: z.boolean().optional(),
+  })
+  .strip();
+// Dependency version ids (or, in `depend_list`, dependency ids); the 20-per-function limit is FSS.1045 in the service.
+const dependencyIdsSchema = z.array(z.string().max(64)).max(1000).optional();
 
 const commonConfigFields = {
   runtime: runtimeSchema,
@@ -51,6 +67,7 @@ const commonConfigFields = {
   extend_config: optionalText(8192),
   is_stateful_function: z.boolean().optional(),
   enable_dynamic_memory: z.boolean().optional(),
+  custom_image: customImageSchema.optional(),
 };
 
 /** Body of `POST /v2/{project_id}/fgs/functions`. */
@@ -62,7 +79,8 @@ export const createFunctionSchema = z
     code_url: optionalText(2048),
     code_filename: optionalText(255),
     func_code: funcCodeSchema.optional(),
-    depend_version_list: z.array(z.string()).max(20).optional(),
+    depend_version_list: dependencyIdsSchema,
+    depend_list: dependencyIdsSchema,
     type: z.enum(['v1', 'v2']).optional(),
     ...commonConfigFields,
   })
@@ -71,7 +89,12 @@ export type CreateFunctionBody = z.infer<typeof createFunctionSchema>;
 
 /** Body of `PUT .../config`. */
 export const updateFunctionConfigSchema = z
-  .object({ func_name: funcNameSchema, ...commonConfigFields })
+  .object({
+    func_name: funcNameSchema,
+    depend_version_list: dependencyIdsSchema,
+    depend_list: dependencyIdsSchema,
+    ...commonConfigFields,
+  })
   .strip();
 export type UpdateFunctionConfigBody = z.infer<typeof updateFunctionConfigSchema>;
 
@@ -82,8 +105,8 @@ export const updateFunctionCodeSchema = z
     code_url: optionalText(2048),
     code_filename: optionalText(255),
     func_code: funcCodeSchema.optional(),
-    depend_version_list: z.array(z.string()).max(20).optional(),
-    depend_list: z.array(z.string()).max(20).optional(),
+    depend_version_list: dependencyIdsSchema,
+    depend_list: dependencyIdsSchema,
   })
   .strip();
 export type UpdateFunctionCodeBody = z.infer<typeof updateFunctionCodeSchema>;
@@ -102,6 +125,9 @@ export const FUNCTION_FIELD_ERRORS: Record<string, ErrorCode> = {
   code_url: 'FSS.1010',
   func_code: 'FSS.1011',
   description: 'FSS.1019',
+  depend_version_list: 'FSS.1024',
+  depend_list: 'FSS.1024',
   initializer_handler: 'FSS.1404',
   initializer_timeout: 'FSS.1405',
+  custom_image: 'FSS.0400',
 };

@@ -20,12 +20,31 @@ export const FGS_ACTIONS = {
   functionDeleteAlias: 'functiongraph:function:deleteAlias',
   functionGetAlias: 'functiongraph:function:getAlias',
   functionListAlias: 'functiongraph:function:listAlias',
+  // Reserved instances and scaling have no action in the spec; these are ours (docs/compatibility.md).
+  functionUpdateReservedInstances: 'functiongraph:function:updateReservedInstances',
+  functionListReservedInstances: 'functiongraph:function:listReservedInstances',
+  functionListReservedInstanceConfigs: 'functiongraph:function:listReservedInstanceConfigs',
+  functionGetInstanceReports: 'functiongraph:function:getInstanceReports',
+  functionUpdateMaxInstanceConfig: 'functiongraph:function:updateMaxInstanceConfig',
+  // The spec lists no async-notification actions (§9 gap); named after the SDK operations.
+  functionGetAsyncInvokeConfig: 'functiongraph:function:getAsyncInvokeConfig',
+  functionUpdateAsyncInvokeConfig: 'functiongraph:function:updateAsyncInvokeConfig',
+  functionDeleteAsyncInvokeConfig: 'functiongraph:function:deleteAsyncInvokeConfig',
+  functionListAsyncInvokeConfig: 'functiongraph:function:listAsyncInvokeConfig',
+  functionListAsyncInvocations: 'functiongraph:function:listAsyncInvocations',
+  functionCancelAsyncInvocation: 'functiongraph:function:cancelAsyncInvocation',
   triggerCreate: 'functiongraph:trigger:create',
   triggerGet: 'functiongraph:trigger:get',
   triggerUpdate: 'functiongraph:trigger:update',
   triggerDelete: 'functiongraph:trigger:delete',
   triggerListSpecifiedFunctionTriggers: 'functiongraph:trigger:listSpecifiedFunctionTriggers',
   triggerDeleteSpecifiedFunctionTriggers: 'functiongraph:trigger:deleteSpecifiedFunctionTriggers',
+  // The spec lists no dependency actions (§9 gap); named like the function actions.
+  dependencyList: 'functiongraph:dependency:list',
+  dependencyGet: 'functiongraph:dependency:get',
+  dependencyCreate: 'functiongraph:dependency:create',
+  dependencyUpdate: 'functiongraph:dependency:update',
+  dependencyDelete: 'functiongraph:dependency:delete',
 } as const;
 export type FgsAction = (typeof FGS_ACTIONS)[keyof typeof FGS_ACTIONS];
 

@@ -82,8 +82,33 @@ describe('isAllowed', () => {
 });
 
 describe('action list', () => {
-  it('holds the 21 actions of spec §9 plus trigger:update, all well-formed and distinct', () => {
-    expect(Object.keys(FGS_ACTIONS)).toHaveLength(22);
+  it('holds the 21 actions of spec §9, all well-formed and distinct, and only FunctionGraph ones under functiongraph:', () => {
+    const specActions = [
+      'function:list',
+      'function:getConfig',
+      'function:getCode',
+      'function:create',
+      'function:delete',
+      'function:updateCode',
+      'function:updateConfig',
+      'function:invoke',
+      'function:invokeAsync',
+      'function:createVersion',
+      'function:listVersion',
+      'function:createAlias',
+      'function:updateAliases',
+      'function:deleteAlias',
+      'function:getAlias',
+      'function:listAlias',
+      'trigger:create',
+      'trigger:get',
+      'trigger:delete',
+      'trigger:listSpecifiedFunctionTriggers',
+      'trigger:deleteSpecifiedFunctionTriggers',
+    ].map((a) => `functiongraph:${a}`);
+    expect(Object.values(FGS_ACTIONS)).toEqual(expect.arrayContaining(specActions));
+    for (const action of Object.values(FGS_ACTIONS))
+      expect(action).toMatch(/^functiongraph:[a-z]+:[A-Za-z]+$/);
     expect(new Set(ALL_ACTIONS).size).toBe(ALL_ACTIONS.length);
     for (const action of ALL_ACTIONS) expect(isAllowed([allow('*:*:*')], action)).toBe(true);
     expect(Object.values(IAM_ACTIONS).every((a) => a.startsWith('iam:'))).toBe(true);

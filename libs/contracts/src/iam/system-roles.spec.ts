@@ -21,6 +21,14 @@ const READS: FgsAction[] = [
   FGS_ACTIONS.functionListAlias,
   FGS_ACTIONS.triggerGet,
   FGS_ACTIONS.triggerListSpecifiedFunctionTriggers,
+  FGS_ACTIONS.dependencyList,
+  FGS_ACTIONS.dependencyGet,
+  FGS_ACTIONS.functionListReservedInstances,
+  FGS_ACTIONS.functionListReservedInstanceConfigs,
+  FGS_ACTIONS.functionGetInstanceReports,
+  FGS_ACTIONS.functionGetAsyncInvokeConfig,
+  FGS_ACTIONS.functionListAsyncInvokeConfig,
+  FGS_ACTIONS.functionListAsyncInvocations,
 ];
 
 describe('system roles', () => {

@@ -1,3 +1,5 @@
+import type { CustomImageRun } from '../runtime/container-runtime.port';
+
 /** How an invocation was requested. */
 export type InvokeType = 'sync' | 'async';
 
@@ -23,11 +25,17 @@ export interface FunctionSnapshot {
   initializerHandler?: string;
   initializerTimeoutS?: number;
   codeDigest: string;
+  /** SHA-512 digests of the attached dependency versions' zips, in `depend_version_list` order; absent when none. */
+  dependencyDigests?: string[];
   /** Plain environment variables (user_data). Encrypted ones are fetched by the invoker, never carried in jobs. */
   userData: Record<string, string>;
   hasEncryptedUserData: boolean;
   /** Requests one instance serves at once. */
   concurrentNum: number;
+  /** Set for container-image functions (custom_image enabled). */
+  customImage?: CustomImageRun;
+  /** Instances of the function across all invokers (strategy_config.concurrency): -1 no cap, 0 disabled; absent = -1. */
+  maxInstances?: number;
   /** Digest of everything that shapes an instance; instances are only reused for the same digest. */
   configDigest: string;
 }
@@ -53,8 +61,19 @@ export interface InvocationJob {
 /** How the invocation ended, from the platform's point of view. */
 export type InvocationOutcome = 'success' | 'function_error' | 'timeout' | 'platform_error';
 
-/** Why an instance had to be started for this invocation (or `warm` when one was reused). */
-export type StartKind = 'warm' | 'cold';
+/** How the invocation got its instance: reused (`warm`), a prewarmed container specialized, or a container started. */
+export type StartKind = 'warm' | 'prewarm' | 'cold';
+
+/** Why an instance had to be started (absent for warm invocations). Stored in invocation records; renaming one breaks them. */
+export const START_REASONS = [
+  'no_instance',
+  'over_concurrency',
+  'new_config',
+  'evicted',
+  'after_crash',
+  'reserved',
+] as const;
+export type StartReason = (typeof START_REASONS)[number];
 
 /** What an invoker reports back for one invocation (sync reply and record). */
 export interface InvocationReply {
@@ -69,6 +88,8 @@ export interface InvocationReply {
   memorySizeMb: number;
   memoryUsedMb: number;
   startKind: StartKind;
+  /** Why an instance was started for this invocation; absent when it ran warm. */
+  startReason?: StartReason;
   invokerId: string;
   /** Platform error code (e.g. FSS.0500) when outcome is platform_error. */
   errorCode?: string;

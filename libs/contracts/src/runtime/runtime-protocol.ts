@@ -5,6 +5,11 @@
  *   GET  /health  -> 200 { ready: true }
  *   PUT  /code    -> body: an uncompressed tar of the code package; unpacked into RUNTIME_CODE_ROOT
  *                    -> 200 { files, bytes } | 400 { errorMessage }
+ *                    The tar is the code followed by the function's dependency zips in `depend_version_list` order,
+ *                    merged into the one code root as FunctionGraph does (a later file with the same path wins, so a
+ *                    dependency's file beats the code's): Node.js finds `node_modules/x` of a dependency from the
+ *                    handler's folder, Python finds packages at the root (on sys.path) or under `python/` (also on
+ *                    sys.path).
  *   POST /init    -> body: RuntimeInitRequest  -> 200 RuntimeInitResponse (ok false when the initializer failed)
  *   POST /invoke  -> body: RuntimeInvokeRequest -> 200 RuntimeInvokeResponse
  */
@@ -13,6 +18,8 @@ export const CODE_ROOT = '/opt/function/code';
 
 export interface RuntimeInitRequest {
   handler: string;
+  /** The function's runtime name; the agent of runtimes/custom picks its protocol from it (Custom, http, Custom Image). */
+  runtime?: string;
   initializer?: string;
   initializerTimeoutMs?: number;
   /** RUNTIME_* variables plus the function's environment variables. */

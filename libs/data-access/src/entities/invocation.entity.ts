@@ -53,6 +53,10 @@ export class InvocationEntity {
   @Column({ name: 'start_kind', type: 'varchar', length: 16, default: '' })
   startKind!: string;
 
+  /** Why an instance was started (StartReason); '' when the invocation ran warm. */
+  @Column({ name: 'start_reason', type: 'varchar', length: 32, default: '' })
+  startReason!: string;
+
   @Column({ name: 'invoker_id', type: 'varchar', length: 128, default: '' })
   invokerId!: string;
 

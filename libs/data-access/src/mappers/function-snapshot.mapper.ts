@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { cpuMillicoresFor, formatFunctionUrn, FunctionSnapshot } from '@ofg/contracts';
+import { cpuMillicoresFor, formatFunctionUrn, FunctionSnapshot, toCustomImageRun } from '@ofg/contracts';
 import { FunctionEntity } from '../entities/function.entity';
 
 /** Environment variables from the API's `user_data` JSON object string; anything else yields none. */
@@ -16,6 +16,12 @@ export function parseUserData(userData: string): Record<string, string> {
   }
 }
 
+/** Digests of the dependency versions a function references, as the gateway stored them beside their ids. */
+export function dependencyDigestsOf(fn: Pick<FunctionEntity, 'extra'>): string[] {
+  const value = (fn.extra as { dependency_digests?: unknown } | null | undefined)?.dependency_digests;
+  return Array.isArray(value) ? value.filter((d): d is string => typeof d === 'string') : [];
+}
+
 /** The immutable view of the function an invoker runs; the config digest keys warm instances. */
 export function toFunctionSnapshot(
   fn: FunctionEntity,
@@ -24,6 +30,8 @@ export function toFunctionSnapshot(
   version = 'latest',
 ): FunctionSnapshot {
   const userData = parseUserData(fn.userData);
+  const dependencyDigests = dependencyDigestsOf(fn);
+  const customImage = toCustomImageRun(fn.extra?.['custom_image']);
   const shape = {
     runtime: fn.runtime,
     handler: fn.handler,
@@ -36,6 +44,9 @@ export function toFunctionSnapshot(
     encryptedUserData: fn.encryptedUserData,
     concurrentNum: fn.concurrentNum,
     version,
+    // Only when present, so functions without dependencies keep their digest.
+    ...(dependencyDigests.length > 0 ? { dependencyDigests } : {}),
+    ...(customImage ? { customImage } : {}),
   };
   const configDigest = createHash('sha256').update(JSON.stringify(shape)).digest('hex').slice(0, 32);
   return {
@@ -58,9 +69,12 @@ export function toFunctionSnapshot(
     initializerHandler: fn.initializerHandler || undefined,
     initializerTimeoutS: fn.initializerHandler ? fn.initializerTimeoutS || 3 : undefined,
     codeDigest: fn.codeDigest,
+    ...(dependencyDigests.length > 0 ? { dependencyDigests } : {}),
     userData,
     hasEncryptedUserData: fn.encryptedUserData !== '',
     concurrentNum: Math.max(1, fn.concurrentNum),
+    maxInstances: fn.maxInstances,
     configDigest,
+    ...(customImage ? { customImage } : {}),
   };
 }

@@ -1,4 +1,10 @@
-import { ContainerExit, ContainerHandle, ContainerRuntime, ContainerSpec } from '@ofg/contracts';
+import {
+  ContainerExit,
+  ContainerHandle,
+  ContainerPids,
+  ContainerRuntime,
+  ContainerSpec,
+} from '@ofg/contracts';
 import { FakeBootstrapBehaviour, FakeBootstrapServer } from './fake-bootstrap.server';
 
 /** One container of the fake engine, with its bootstrap. */
@@ -24,22 +30,32 @@ export class FakeContainerRuntime implements ContainerRuntime {
   /** The next start rejects with this error. */
   failNextStart: Error | undefined;
   engineDown = false;
+  /** Task count and limit every container reports (a test of a fork bomb sets current to the limit). */
+  pidsInUse: ContainerPids | undefined = undefined;
   readonly containers = new Map<string, FakeContainer>();
   /** Containers "left over from an earlier run": listed, removable, never started here. */
   readonly leftovers = new Map<string, Record<string, string>>();
+  /** Containers whose start() has not returned yet. */
+  readonly creating = new Map<string, Record<string, string>>();
   private seq = 0;
 
   constructor(public behaviour: FakeBootstrapBehaviour = {}) {}
 
   async start(spec: ContainerSpec): Promise<ContainerHandle> {
     this.startCalls += 1;
-    if (this.startDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.startDelayMs));
+    const id = `fake${(++this.seq).toString().padStart(8, '0')}${'0'.repeat(52)}`;
+    // Like Docker, a container is listed from its creation on, before start() returns its handle.
+    this.creating.set(id, spec.labels);
+    try {
+      if (this.startDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.startDelayMs));
+    } finally {
+      this.creating.delete(id);
+    }
     if (this.failNextStart) {
       const err = this.failNextStart;
       this.failNextStart = undefined;
       throw err;
     }
-    const id = `fake${(++this.seq).toString().padStart(8, '0')}${'0'.repeat(52)}`;
     const bootstrap = new FakeBootstrapServer(this.behaviour);
     const endpoint = await bootstrap.listen();
     this.containers.set(id, { id, spec, endpoint, bootstrap, removed: false });
@@ -49,6 +65,7 @@ export class FakeContainerRuntime implements ContainerRuntime {
   async remove(id: string): Promise<void> {
     this.removeCalls += 1;
     this.leftovers.delete(id);
+    this.creating.delete(id);
     const container = this.containers.get(id);
     if (!container || container.removed) return;
     container.removed = true;
@@ -65,8 +82,15 @@ export class FakeContainerRuntime implements ContainerRuntime {
     const live = [...this.containers.values()]
       .filter((c) => !c.removed && matches(c.spec.labels))
       .map((c) => ({ id: c.id, labels: c.spec.labels }));
-    const old = [...this.leftovers].filter(([, l]) => matches(l)).map(([id, l]) => ({ id, labels: l }));
+    const old = [...this.leftovers, ...this.creating]
+      .filter(([, l]) => matches(l))
+      .map(([id, l]) => ({ id, labels: l }));
     return [...live, ...old];
+  }
+
+  async pids(id: string): Promise<ContainerPids | undefined> {
+    const container = this.containers.get(id);
+    return container && !container.removed ? this.pidsInUse : undefined;
   }
 
   async ping(): Promise<void> {

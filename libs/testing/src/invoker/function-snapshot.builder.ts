@@ -66,6 +66,12 @@ export class FunctionSnapshotBuilder {
     return this;
   }
 
+  /** strategy_config.concurrency: -1 no cap, 0 disabled. */
+  withMaxInstances(maxInstances: number): this {
+    this.snapshot.maxInstances = maxInstances;
+    return this;
+  }
+
   withInitializer(handler: string, timeoutS = 3): this {
     this.snapshot.initializerHandler = handler;
     this.snapshot.initializerTimeoutS = timeoutS;

@@ -23,6 +23,8 @@ export interface StackInfo {
   user: string;
   password: string;
   invokerId: string;
+  /** Invokers started by startExtraInvoker (their containers are swept at teardown too). */
+  extraInvokerIds?: string[];
   functionNetwork: string;
   region: string;
   pids: number[];
@@ -38,13 +40,18 @@ export function writeStack(info: StackInfo): void {
   writeFileSync(STACK_FILE, JSON.stringify(info, null, 2));
 }
 
-/** Starts a compiled app (`dist/apps/<name>/src/main.js`) with its output in `<logDir>/<name>.log`. */
-export function startApp(name: string, env: Record<string, string>, logDir: string): ChildProcess {
+/** Starts a compiled app (`dist/apps/<app>/src/main.js`, app = name by default) with its output in `<logDir>/<name>.log`. */
+export function startApp(
+  name: string,
+  env: Record<string, string>,
+  logDir: string,
+  app: string = name,
+): ChildProcess {
   mkdirSync(logDir, { recursive: true });
   const out = createWriteStream(join(logDir, `${name}.log`), { flags: 'w' });
   const child = spawn(
     process.execPath,
-    ['-r', join(WORKSPACE, 'tools/register-paths.js'), join(DIST_DIR, `apps/${name}/src/main.js`)],
+    ['-r', join(WORKSPACE, 'tools/register-paths.js'), join(DIST_DIR, `apps/${app}/src/main.js`)],
     { cwd: WORKSPACE, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: false },
   );
   child.stdout?.pipe(out);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { functionNetworkGatewayIp } from './function-network';
-import { DIST_DIR, startApp, waitForOk, WORKSPACE, writeStack, StackInfo } from './stack-launcher';
+import { DIST_DIR, readStack, startApp, waitForOk, WORKSPACE, writeStack, StackInfo } from './stack-launcher';
 
 const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
 
@@ -13,7 +13,13 @@ const env = (name: string, fallback: string): string => process.env[name] ?? fal
  * ready and records how to reach them in STACK_FILE. Used by the end-to-end suite and the benchmarks.
  */
 export async function startStack(
-  overrides: { portBase?: number; database?: string; redisDb?: number } = {},
+  overrides: {
+    portBase?: number;
+    database?: string;
+    redisDb?: number;
+    /** Added to (and overriding) the invoker's environment, e.g. pool settings a benchmark compares. */
+    invokerEnv?: Record<string, string>;
+  } = {},
 ): Promise<StackInfo> {
   const pgAdminUrl = env('E2E_PG_ADMIN_URL', 'postgres://postgres@127.0.0.1:5432/postgres');
   const database = overrides.database ?? env('E2E_DATABASE', 'ofg_e2e');
@@ -84,15 +90,7 @@ export async function startStack(
   );
   const invoker = startApp(
     'invoker',
-    {
-      ...common,
-      INVOKER_PORT: String(base + 1),
-      INVOKER_ID: info.invokerId,
-      FUNCTION_NETWORK: info.functionNetwork,
-      // Function code calls the gateway (agency tokens, temporary credentials) through the function network's bridge.
-      FUNCTION_API_ENDPOINT: `http://${await functionNetworkGatewayIp(info.functionNetwork)}:${base}`,
-      INSTANCE_KEEPALIVE_MS: '120000',
-    },
+    { ...(await invokerEnv(info, common, base + 1, info.invokerId)), ...overrides.invokerEnv },
     logDir,
   );
   const trigger = startApp(
@@ -107,4 +105,67 @@ export async function startStack(
   await waitForOk(`${info.invokerUrl}/health/ready`, 60_000);
   await waitForOk(`${info.triggerUrl}/health/ready`, 60_000);
   return info;
+}
+
+type CommonEnv = Record<string, string>;
+
+/** Environment of an invoker of this stack; extra invokers differ only in port and id. */
+async function invokerEnv(
+  info: StackInfo,
+  common: CommonEnv,
+  port: number,
+  invokerId: string,
+): Promise<CommonEnv> {
+  const gatewayPort = new URL(info.gatewayUrl).port;
+  return {
+    ...common,
+    INVOKER_PORT: String(port),
+    INVOKER_ID: invokerId,
+    FUNCTION_NETWORK: info.functionNetwork,
+    // Function code calls the gateway (agency tokens, temporary credentials) through the function network's bridge.
+    FUNCTION_API_ENDPOINT: `http://${await functionNetworkGatewayIp(info.functionNetwork)}:${gatewayPort}`,
+    INSTANCE_KEEPALIVE_MS: '120000',
+    // Specs find a function's containers by its labels, which a specialized prewarmed container lacks.
+    PREWARM_POOL_SIZE: '0',
+  };
+}
+
+export interface ExtraInvoker {
+  invokerId: string;
+  url: string;
+  pid: number;
+}
+
+/**
+ * Starts one more invoker against a running stack (scale-out tests), ready when this resolves. Its pid and id are
+ * recorded in the stack file so stopStack terminates it and removes its containers.
+ */
+export async function startExtraInvoker(
+  stack: StackInfo,
+  suffix: string,
+  port: number,
+  extraEnv: Record<string, string> = {},
+): Promise<ExtraInvoker> {
+  const invokerId = `${stack.invokerId}-${suffix}`;
+  const common: CommonEnv = {
+    DATABASE_URL: stack.databaseUrl,
+    REDIS_URL: stack.redisUrl,
+    OFG_REGION: stack.region,
+    OFG_MASTER_KEY: stack.masterKey,
+    LOG_LEVEL: env('E2E_LOG_LEVEL', 'info'),
+  };
+  const child = startApp(
+    `invoker-${suffix}`,
+    { ...(await invokerEnv(stack, common, port, invokerId)), ...extraEnv },
+    stack.logDir,
+    'invoker',
+  );
+  if (typeof child.pid !== 'number') throw new Error(`invoker ${invokerId} did not start`);
+  const current = readStack();
+  current.pids.push(child.pid);
+  current.extraInvokerIds = [...(current.extraInvokerIds ?? []), invokerId];
+  writeStack(current);
+  const url = `http://127.0.0.1:${port}`;
+  await waitForOk(`${url}/health/ready`, 60_000);
+  return { invokerId, url, pid: child.pid };
 }

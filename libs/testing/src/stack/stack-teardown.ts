@@ -25,10 +25,13 @@ export async function stopStack(stack = readStack()): Promise<void> {
   for (const pid of stack.pids.filter((p) => !exited(p))) process.kill(pid, 'SIGKILL');
 
   const docker = new Docker();
-  const leftovers = await docker.listContainers({
-    all: true,
-    filters: { label: [`${CONTAINER_LABELS.invokerId}=${stack.invokerId}`] },
-  });
+  const leftovers = (
+    await Promise.all(
+      [stack.invokerId, ...(stack.extraInvokerIds ?? [])].map((id) =>
+        docker.listContainers({ all: true, filters: { label: [`${CONTAINER_LABELS.invokerId}=${id}`] } }),
+      ),
+    )
+  ).flat();
   await Promise.all(
     leftovers.map((c) =>
       docker

@@ -2,19 +2,25 @@ import { Logger } from '@nestjs/common';
 import Docker from 'dockerode';
 import {
   BOOTSTRAP_PORT,
-  CODE_ROOT,
   CONTAINER_LABELS,
   ContainerExit,
   ContainerHandle,
+  ContainerPids,
   ContainerRuntime,
   ContainerSpec,
   LIMITS,
 } from '@ofg/contracts';
 import { BootableContainerRuntime } from '../container-runtime.token';
+import { containerCreateOptions, HardeningSettings } from './container-create-options';
+import { CustomImageLauncher } from './custom-image.launcher';
+import {
+  FunctionNetworkGuard,
+  functionNetworkInfo,
+  NetworkGuardMode,
+  NetworkInspect,
+} from './function-network.guard';
 
 const MIB = 1024 * 1024;
-/** The runtime images run their bootstrap as this uid:gid (see runtimes/*). */
-const FUNCTION_USER = '1000:1000';
 
 export interface DockerRuntimeOptions {
   socketPath: string;
@@ -24,6 +30,10 @@ export interface DockerRuntimeOptions {
   nofile: number;
   /** Size cap of the code tmpfs; the unzipped code limit by default. */
   codeMb?: number;
+  /** Host firewall of the function network (FUNCTION_NETWORK_GUARD); `auto` when unset. */
+  networkGuard?: NetworkGuardMode;
+  /** OFG_API_ENDPOINT of functions: the one host port the guard leaves open to them. */
+  apiEndpoint?: string;
 }
 
 /** dockerode errors carry the Engine API status. */
@@ -39,16 +49,27 @@ function statusOf(err: unknown): number | undefined {
 export class DockerContainerRuntime implements ContainerRuntime, BootableContainerRuntime {
   private readonly logger = new Logger(DockerContainerRuntime.name);
   private readonly docker: Docker;
+  private readonly images: CustomImageLauncher;
+  private readonly guard: FunctionNetworkGuard;
 
   constructor(private readonly options: DockerRuntimeOptions) {
     this.docker = new Docker({ socketPath: options.socketPath });
+    this.images = new CustomImageLauncher(this.docker);
+    this.guard = new FunctionNetworkGuard({
+      mode: options.networkGuard ?? 'auto',
+      apiEndpoint: options.apiEndpoint,
+    });
   }
 
-  /** Creates the function network when missing (idempotent across invokers). */
+  /** Creates the function network when missing (idempotent across invokers), then guards it on the host. */
   async prepare(): Promise<void> {
+    const network = await this.ensureNetwork();
+    await this.guard.apply(functionNetworkInfo(network));
+  }
+
+  private async ensureNetwork(): Promise<NetworkInspect> {
     try {
-      await this.docker.getNetwork(this.options.network).inspect();
-      return;
+      return (await this.docker.getNetwork(this.options.network).inspect()) as NetworkInspect;
     } catch (err) {
       if (statusOf(err) !== 404) throw err;
     }
@@ -64,34 +85,30 @@ export class DockerContainerRuntime implements ContainerRuntime, BootableContain
       // Another invoker created it in the meantime.
       if (statusOf(err) !== 409) throw err;
     }
+    return (await this.docker.getNetwork(this.options.network).inspect()) as NetworkInspect;
   }
 
   async start(spec: ContainerSpec): Promise<ContainerHandle> {
-    const codeMb = this.options.codeMb ?? Math.ceil(LIMITS.unzippedCodeBytes / MIB);
-    const container = await this.docker.createContainer({
-      name: spec.name,
-      Image: spec.image,
-      User: FUNCTION_USER,
-      Env: Object.entries(spec.env ?? {}).map(([k, v]) => `${k}=${v}`),
-      Labels: spec.labels,
-      HostConfig: {
-        ReadonlyRootfs: true,
-        CapDrop: ['ALL'],
-        SecurityOpt: ['no-new-privileges:true'],
-        Memory: spec.memoryMb * MIB,
-        MemorySwap: spec.memoryMb * MIB,
-        NanoCpus: spec.cpuMillicores * 1_000_000,
-        PidsLimit: this.options.pidsLimit,
-        Ulimits: [{ Name: 'nofile', Soft: this.options.nofile, Hard: this.options.nofile }],
-        Tmpfs: {
-          '/tmp': `rw,noexec,nosuid,size=${this.options.tmpMb}m,uid=1000,gid=1000,mode=1777`,
-          [CODE_ROOT]: `rw,exec,nosuid,size=${codeMb}m,uid=1000,gid=1000,mode=0755`,
-        },
-        NetworkMode: this.options.network,
-        LogConfig: { Type: 'json-file', Config: { 'max-size': '10m', 'max-file': '1' } },
-        AutoRemove: false,
-      },
-    });
+    const settings: HardeningSettings = {
+      network: this.options.network,
+      pidsLimit: this.options.pidsLimit,
+      tmpMb: this.options.tmpMb,
+      nofile: this.options.nofile,
+      codeMb: this.options.codeMb ?? Math.ceil(LIMITS.unzippedCodeBytes / MIB),
+    };
+    const launch = spec.customImage
+      ? await this.images.prepare(spec.customImage, spec.image, spec.labels)
+      : undefined;
+    let container: Docker.Container;
+    try {
+      container = await this.docker.createContainer(containerCreateOptions(spec, settings, launch));
+    } catch (err) {
+      // The agent files container named in VolumesFrom is gone: make a new one, once.
+      if (!spec.customImage || statusOf(err) !== 404) throw err;
+      this.images.forgetAgentFiles();
+      const again = await this.images.prepare(spec.customImage, spec.image, spec.labels);
+      container = await this.docker.createContainer(containerCreateOptions(spec, settings, again));
+    }
     try {
       await container.start();
       const info = await container.inspect();
@@ -136,5 +153,14 @@ export class DockerContainerRuntime implements ContainerRuntime, BootableContain
 
   async ping(): Promise<void> {
     await this.docker.ping();
+  }
+
+  async pids(id: string): Promise<ContainerPids | undefined> {
+    // one-shot: the current sample only, without waiting a second for a CPU delta.
+    const stats = (await this.docker.getContainer(id).stats({ stream: false, 'one-shot': true })) as {
+      pids_stats?: { current?: number; limit?: number };
+    };
+    const { current, limit } = stats.pids_stats ?? {};
+    return typeof current === 'number' && typeof limit === 'number' ? { current, limit } : undefined;
   }
 }
