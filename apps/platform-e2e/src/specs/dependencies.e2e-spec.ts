@@ -1,11 +1,9 @@
 import { createHash } from 'node:crypto';
-import { createServer, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import {
   CreateDependencyRequestBody,
   CreateDependencyVersionRequest,
   CreateFunctionRequest,
-  CreateFunctionRequestBody,
   DeleteDependencyVersionRequest,
   FuncCode,
   InvokeFunctionRequest,
@@ -18,8 +16,9 @@ import {
 } from '@huaweicloud/huaweicloud-sdk-functiongraph';
 import { zipOf } from '../support/code-fixtures';
 import { FgsClient, FgsResponse } from '../support/fgs-client';
+import { startFileServer } from '../support/file-server';
 import { invokeV1 } from '../support/functions';
-import { officialSdkClient, sdkFailure } from '../support/sdk';
+import { officialSdkClient, sdkFailure, sdkNodeFunctionBody } from '../support/sdk';
 import { SeededTenant, seedTenant } from '../support/tenants';
 
 type Json = Record<string, unknown>;
@@ -53,20 +52,6 @@ def handler(event, context):
 
 const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex');
 
-/** Serves dependency zips on 127.0.0.1 for `depend_type: obs` (the gateway downloads `depend_link` itself). */
-async function startPackageServer(files: Map<string, Buffer>): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const file = files.get(req.url ?? '');
-    if (!file) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'Content-Type': 'application/zip', 'Content-Length': file.length }).end(file);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
 function expectFgsError(res: FgsResponse<unknown>, status: number, code: string): void {
   expect([res.status, (res.json as Json | undefined)?.['error_code']]).toEqual([status, code]);
 }
@@ -83,7 +68,7 @@ describe('dependencies', () => {
 
   beforeAll(async () => {
     files = new Map();
-    packages = await startPackageServer(files);
+    packages = await startFileServer(files);
     other = await seedTenant('deps');
   });
 
@@ -107,17 +92,7 @@ describe('dependencies', () => {
   const createNodeFunction = async (name: string, source: string, versions: string[]): Promise<Json> =>
     (await sdk.createFunction(
       new CreateFunctionRequest().withBody(
-        new CreateFunctionRequestBody()
-          .withFuncName(name)
-          .withPackage('default')
-          .withRuntime('Node.js20.15')
-          .withTimeout(30)
-          .withHandler('index.handler')
-          .withMemorySize(128)
-          .withCodeType('zip')
-          .withCodeFilename('index.zip')
-          .withFuncCode(new FuncCode().withFile((await zipOf({ 'index.js': source })).toString('base64')))
-          .withDependVersionList(versions),
+        (await sdkNodeFunctionBody(name, source)).withDependVersionList(versions),
       ),
     )) as unknown as Json;
 

@@ -3,9 +3,7 @@ import { createConnection, createServer, Server, Socket } from 'node:net';
 import { join } from 'node:path';
 import {
   CreateFunctionRequest,
-  CreateFunctionRequestBody,
   DeleteFunctionRequest,
-  FuncCode,
   InvokeFunctionRequest,
 } from '@huaweicloud/huaweicloud-sdk-functiongraph';
 import { Job, Queue } from 'bullmq';
@@ -14,10 +12,9 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 import { CONTAINER_LABELS, InvocationJob, QUEUES } from '@ofg/contracts';
 import { startExtraInvoker } from '@ofg/testing';
-import { zipBase64 } from '../support/code-fixtures';
 import { FgsClient } from '../support/fgs-client';
 import { isAlive, pollUntil, SLEEPER_SOURCE, stackPidsWhere } from '../support/processes';
-import { officialSdkClient } from '../support/sdk';
+import { officialSdkClient, sdkNodeFunctionBody } from '../support/sdk';
 
 /**
  * Invoker operations against the real stack: SIGTERM drains, kill -9 leaves orphans that the next start with the same
@@ -95,18 +92,7 @@ describe('invoker operations', () => {
     const name = `ops-sleeper-${suffix}`;
     urn = (
       (await sdk.createFunction(
-        new CreateFunctionRequest().withBody(
-          new CreateFunctionRequestBody()
-            .withFuncName(name)
-            .withPackage('default')
-            .withRuntime('Node.js20.15')
-            .withTimeout(30)
-            .withHandler('index.handler')
-            .withMemorySize(128)
-            .withCodeType('zip')
-            .withCodeFilename('index.zip')
-            .withFuncCode(new FuncCode().withFile(await zipBase64({ 'index.js': SLEEPER_SOURCE }))),
-        ),
+        new CreateFunctionRequest().withBody(await sdkNodeFunctionBody(name, SLEEPER_SOURCE)),
       )) as unknown as { func_urn: string }
     ).func_urn;
   });

@@ -1,6 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { createServer, Server } from 'node:http';
-import { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { BasicCredentials } from '@huaweicloud/huaweicloud-sdk-core';
 import { ClientRequestException } from '@huaweicloud/huaweicloud-sdk-core/exception/ClientRequestException';
 import { ServiceResponseException } from '@huaweicloud/huaweicloud-sdk-core/exception/ServiceResponseException';
@@ -33,6 +32,7 @@ import {
 import { Client } from 'pg';
 import { zipOf } from '../support/code-fixtures';
 import { AuthMode, FgsClient } from '../support/fgs-client';
+import { startFileServer } from '../support/file-server';
 import {
   KEY_TYPES,
   RESPONSE_SHAPES,
@@ -434,20 +434,6 @@ async function waitForAsyncResult(
   }
 }
 
-/** Serves code packages on 127.0.0.1 for `code_type: obs` (the gateway downloads `code_url` itself). */
-async function startCodeServer(files: Map<string, Buffer>): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const file = files.get(req.url ?? '');
-    if (!file) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'Content-Type': 'application/zip', 'Content-Length': file.length }).end(file);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
 describe('response shapes table', () => {
   it('documents every omitted, optional or extra key against the spec list', () => {
     for (const [name, shape] of Object.entries(RESPONSE_SHAPES) as [string, ResponseShape][]) {
@@ -524,7 +510,7 @@ describe.each(MODES)('every implemented operation through %s', (_label, mode) =>
       driver = new TokenDriver(http, token);
       plainAuth = { kind: 'token', token };
     }
-    codeServer = await startCodeServer(obsFiles);
+    codeServer = await startFileServer(obsFiles);
   });
 
   afterAll(async () => {
