@@ -63,4 +63,12 @@ for i in 1 2 3 4 5 6; do
   out=$(curl -s -X POST "$api/hello/invocations" -H "X-Auth-Token: $token" -H 'Content-Type: application/json' -d '{"name":"compose-'$i'"}')
   [ "$out" = '{"hello":"compose-'$i'"}' ] || { log "invocation $i answered: $out"; "${compose[@]}" -p "$project" logs --tail=40 invoker; exit 1; }
 done
-log "compose stack: create + 6 invocations through 3 invokers OK"
+pycode=$(printf 'def handler(event, context):\n    return {"hello": event["name"], "runtime": "python"}\n' | base64 -w0)
+status=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$api" -H "X-Auth-Token: $token" -H 'Content-Type: application/json' \
+  -d '{"func_name":"hello-py","package":"default","runtime":"Python3.9","timeout":30,"handler":"index.handler","memory_size":128,"code_type":"inline","func_code":{"file":"'"$pycode"'"}}')
+[ "$status" = 200 ] || { log "create Python function answered $status"; exit 1; }
+for i in 1 2 3; do
+  out=$(curl -s -X POST "$api/hello-py/invocations" -H "X-Auth-Token: $token" -H 'Content-Type: application/json' -d '{"name":"py-'$i'"}')
+  [ "$out" = '{"hello": "py-'$i'", "runtime": "python"}' ] || { log "Python invocation $i answered: $out"; "${compose[@]}" -p "$project" logs --tail=40 invoker; exit 1; }
+done
+log "compose stack: create + 6 Node.js and 3 Python invocations through 3 invokers OK"
