@@ -1,11 +1,26 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import Redis from 'ioredis';
 import { ContainerRuntime } from '@ofg/contracts';
-import { DataAccessModule } from '@ofg/data-access';
+import {
+  AsyncInvokeConfigRepository,
+  DataAccessModule,
+  FunctionRepository,
+  InvocationRepository,
+} from '@ofg/data-access';
 import { ObservabilityModule } from '@ofg/observability';
-import { createRedisConnection } from '@ofg/queue';
+import { createRedisConnection, InvocationProducer } from '@ofg/queue';
 import { SecretCipher, TokenService } from '@ofg/security';
 import { FunctionEventsController } from './control/function-events.controller';
+import { AsyncAbortRegistry } from './async/async-abort.registry';
+import {
+  ASYNC_DESTINATION_OPTIONS,
+  ASYNC_DESTINATION_PRODUCER,
+  ASYNC_DESTINATION_REDIS,
+  AsyncDestinationDelivery,
+  DEFAULT_ASYNC_DESTINATION_OPTIONS,
+} from './async/async-destination.delivery';
+import { AsyncEventsController } from './async/async-events.controller';
+import { AsyncPolicyCache } from './async/async-policy';
 import { CODE_CACHE_OPTIONS, CodeCacheOptions, CodePackageCache } from './code/code-package.cache';
 import { INVOKER_CONFIG, InvokerConfig } from './config/invoker.config';
 import { InvokerHealth, REDIS_CLIENT } from './health/invoker.health';
@@ -65,7 +80,7 @@ export class InvokerModule {
     return {
       module: InvokerModule,
       imports: [ObservabilityModule.forRoot('invoker'), DataAccessModule.forRoot(config.databaseUrl)],
-      controllers: [FunctionEventsController, ReservedInstancesEventsController],
+      controllers: [FunctionEventsController, ReservedInstancesEventsController, AsyncEventsController],
       providers: [
         { provide: INVOKER_CONFIG, useValue: config },
         {
@@ -102,6 +117,41 @@ export class InvokerModule {
         FunctionSecretsLoader,
         AgencyCredentialsService,
         { provide: JOB_HANDLER_OPTIONS, useValue: { invokerId: config.invokerId } },
+        {
+          provide: AsyncPolicyCache,
+          useFactory: (configs: AsyncInvokeConfigRepository) => new AsyncPolicyCache(configs),
+          inject: [AsyncInvokeConfigRepository],
+        },
+        {
+          provide: ASYNC_DESTINATION_OPTIONS,
+          useValue: { ...DEFAULT_ASYNC_DESTINATION_OPTIONS, region: config.region },
+        },
+        {
+          provide: ASYNC_DESTINATION_REDIS,
+          useFactory: (): Redis => createRedisConnection(config.redisUrl, 'producer'),
+        },
+        {
+          provide: ASYNC_DESTINATION_PRODUCER,
+          useFactory: () => new InvocationProducer(createRedisConnection(config.redisUrl, 'producer')),
+        },
+        {
+          provide: AsyncDestinationDelivery,
+          useFactory: (
+            options: typeof DEFAULT_ASYNC_DESTINATION_OPTIONS & { region: string },
+            redis: Redis,
+            producer: InvocationProducer,
+            functions: FunctionRepository,
+            ledger: InvocationRepository,
+          ) => new AsyncDestinationDelivery(options, redis, producer, functions, ledger),
+          inject: [
+            ASYNC_DESTINATION_OPTIONS,
+            ASYNC_DESTINATION_REDIS,
+            ASYNC_DESTINATION_PRODUCER,
+            FunctionRepository,
+            InvocationRepository,
+          ],
+        },
+        AsyncAbortRegistry,
         BootstrapClient,
         CodePackageCache,
         InvokerMetrics,

@@ -1,14 +1,17 @@
 import { Logger } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
-import { InvocationReply } from '@ofg/contracts';
+import { AsyncDestination, AsyncInvokePolicy, InvocationReply } from '@ofg/contracts';
 import { InvocationEntity } from '@ofg/data-access';
 import { MetricsService } from '@ofg/observability';
 import { aFunctionSnapshot, anInvocationJob, FakeContainerRuntime } from '@ofg/testing';
+import { AsyncAbortRegistry } from '../async/async-abort.registry';
+import { AsyncTermination } from '../async/async-destination.delivery';
 import { InstancePoolService } from '../instances/instance-pool.service';
 import { InvokerMetrics } from '../metrics/invoker.metrics';
 import { BootstrapClient } from '../runtime/bootstrap.client';
 import { InvocationExecutor } from './invocation.executor';
 import {
+  AsyncNext,
   InvocationJobHandler,
   InvocationLedger,
   ReplyPublisher,
@@ -74,6 +77,10 @@ describe('InvocationJobHandler', () => {
   let publisher: CollectingPublisher;
   let records: InvocationRecord[];
   let handler: InvocationJobHandler;
+  let policy: AsyncInvokePolicy;
+  let deliveries: { destination: AsyncDestination; end: AsyncTermination }[];
+  let aborts: AsyncAbortRegistry;
+  const now = Date.now();
 
   beforeAll(() => Logger.overrideLogger(false));
 
@@ -112,9 +119,29 @@ describe('InvocationJobHandler', () => {
     ledger = new FakeLedger();
     publisher = new CollectingPublisher();
     records = [];
-    handler = new InvocationJobHandler(executor, { add: (r) => records.push(r) }, ledger, publisher, {
-      invokerId: 'inv-1',
-    });
+    policy = {
+      configured: true,
+      maxAsyncEventAgeInSeconds: 3600,
+      maxAsyncRetryAttempts: 0,
+      enableAsyncStatusLog: false,
+    };
+    deliveries = [];
+    aborts = new AsyncAbortRegistry();
+    handler = new InvocationJobHandler(
+      executor,
+      { add: (r) => records.push(r) },
+      ledger,
+      publisher,
+      { invokerId: 'inv-1', now: () => now },
+      { get: async () => policy },
+      {
+        deliver: async (_job, destination, end) => {
+          deliveries.push({ destination, end });
+          return true;
+        },
+      },
+      aborts,
+    );
   });
 
   afterEach(async () => {
@@ -256,6 +283,139 @@ describe('InvocationJobHandler', () => {
 
       expect(ledger.rows.get(job.requestId)).toMatchObject({ status: 'FAIL', attempt: 3 });
       expect(ledger.rows.get(job.requestId)!.errorMessage).toMatch(/engine hiccup/);
+    });
+
+    it('asks for a delayed retry of a function error while retries are left, then finishes FAIL and delivers once', async () => {
+      policy.maxAsyncRetryAttempts = 2;
+      policy.onFailure = { destination: 'DIS', param: { stream_name: 'failures' } };
+      const job = anInvocationJob().async().withEvent({ fail: true }).build();
+      waiting(job.requestId);
+
+      const first = await handler.handle(job, { attempt: 1, isLastAttempt: false, functionRetries: 0 });
+      expect(first).toMatchObject({ functionRetries: 1 });
+      expect((first as AsyncNext).retryInMs).toBeGreaterThanOrEqual(500);
+      expect((first as AsyncNext).retryInMs).toBeLessThanOrEqual(1000);
+      expect(ledger.rows.get(job.requestId)).toMatchObject({ status: 'RUNNING', attempt: 1 });
+
+      const second = await handler.handle(job, { attempt: 2, isLastAttempt: false, functionRetries: 1 });
+      expect(second).toMatchObject({ functionRetries: 2 });
+      expect((second as AsyncNext).retryInMs).toBeGreaterThanOrEqual(1000);
+      expect((second as AsyncNext).retryInMs).toBeLessThanOrEqual(2000);
+      expect(deliveries).toHaveLength(0);
+
+      await expect(
+        handler.handle(job, { attempt: 3, isLastAttempt: false, functionRetries: 2 }),
+      ).resolves.toBeUndefined();
+      expect(ledger.rows.get(job.requestId)).toMatchObject({ status: 'FAIL', attempt: 3 });
+      expect(deliveries).toEqual([
+        expect.objectContaining({
+          destination: policy.onFailure,
+          end: expect.objectContaining({ condition: 'RetriesExhausted', invokeCount: 3 }),
+        }),
+      ]);
+
+      // A stalled re-delivery of an older attempt neither runs nor delivers again.
+      await handler.handle(job, { attempt: 2, isLastAttempt: false, functionRetries: 2 });
+      expect(deliveries).toHaveLength(1);
+    });
+
+    it('delivers on_success with the result when the run succeeds', async () => {
+      policy.onSuccess = { destination: 'WEBHOOK', param: { url: 'http://hooks.local/x' } };
+      policy.onFailure = { destination: 'DIS', param: { stream_name: 'failures' } };
+      const job = anInvocationJob().async().build();
+      waiting(job.requestId);
+
+      await handler.handle(job, { attempt: 1, isLastAttempt: false });
+
+      expect(deliveries).toEqual([
+        {
+          destination: policy.onSuccess,
+          end: expect.objectContaining({ condition: 'Success', result: 'done' }),
+        },
+      ]);
+    });
+
+    it('discards an event older than its max age without running it', async () => {
+      policy.maxAsyncEventAgeInSeconds = 1;
+      policy.onFailure = { destination: 'DIS', param: { stream_name: 'failures' } };
+      const job = { ...anInvocationJob().async().build(), enqueuedAt: now - 1001 };
+      waiting(job.requestId);
+
+      await handler.handle(job, { attempt: 1, isLastAttempt: false });
+
+      expect(runtime.startCalls).toBe(0);
+      expect(ledger.rows.get(job.requestId)).toMatchObject({ status: 'DISCARD', attempt: 1 });
+      expect(ledger.rows.get(job.requestId)!.errorMessage).toMatch(/max_async_event_age_in_seconds/);
+      expect(deliveries).toEqual([
+        expect.objectContaining({ end: expect.objectContaining({ condition: 'EventAgeExceeded' }) }),
+      ]);
+    });
+
+    it('kills the instance and writes nothing for a request stopped while it runs', async () => {
+      policy.onFailure = { destination: 'DIS', param: { stream_name: 'failures' } };
+      let running!: () => void;
+      const started = new Promise<void>((resolve) => (running = resolve));
+      const hanging = new FakeContainerRuntime({
+        invoke: () => {
+          running();
+          return new Promise(() => undefined);
+        },
+      });
+      const hangPool = new InstancePoolService(
+        hanging,
+        bootstrap,
+        { getTar: async () => Buffer.from('tar') },
+        new InvokerMetrics(new MetricsService()),
+        { invokerId: 'inv-1', keepAliveMs: 60_000, readyTimeoutMs: 2000, runtimeImages: { nodejs: 'img' } },
+        new FakeSecretsProvider(),
+      );
+      const hangExecutor = new InvocationExecutor(
+        hangPool,
+        bootstrap,
+        new InvokerMetrics(new MetricsService()),
+        { invokerId: 'inv-1', exitWaitMs: 100 },
+        new FakeCredentialsProvider(),
+      );
+      const stopping = new InvocationJobHandler(
+        hangExecutor,
+        { add: (r) => records.push(r) },
+        ledger,
+        publisher,
+        { invokerId: 'inv-1' },
+        { get: async () => policy },
+        { deliver: async () => deliveries.push({} as never) > 0 },
+        aborts,
+      );
+      const job = anInvocationJob().async().build();
+      waiting(job.requestId);
+      try {
+        const run = stopping.handle(job, { attempt: 1, isLastAttempt: false });
+        await started;
+        // The gateway writes DISCARD, then publishes the abort.
+        ledger.rows.get(job.requestId)!.status = 'DISCARD';
+        expect(aborts.abort(job.requestId, 1)).toBe(true);
+
+        await expect(run).resolves.toBeUndefined();
+        await hangExecutor.settled();
+        expect(hanging.removeCalls).toBe(1);
+        expect(ledger.rows.get(job.requestId)).toMatchObject({ status: 'DISCARD', attempt: 1 });
+        expect(ledger.rows.get(job.requestId)!.result).toBeUndefined();
+        expect(deliveries).toHaveLength(0);
+      } finally {
+        await hangPool.shutdown();
+        await hanging.dispose();
+      }
+    });
+
+    it('marks a platform failure apart from a function error in the stored message', async () => {
+      const job = anInvocationJob().async().build();
+      waiting(job.requestId);
+      runtime.failNextStart = new Error('engine hiccup');
+
+      await expect(handler.handle(job, { attempt: 3, isLastAttempt: true })).rejects.toBeInstanceOf(
+        RetryableInvocationError,
+      );
+      expect(ledger.rows.get(job.requestId)!.errorMessage).toMatch(/^platform error: /);
     });
 
     it('refuses a forged job permanently without touching the ledger', async () => {

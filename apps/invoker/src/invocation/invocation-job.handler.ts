@@ -1,7 +1,15 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
-import { InvocationJob, InvocationReply } from '@ofg/contracts';
+import { AsyncInvokePolicy, InvocationJob, InvocationReply } from '@ofg/contracts';
 import { InvocationRepository } from '@ofg/data-access';
+import { AsyncAbortRegistry } from '../async/async-abort.registry';
+import { AsyncDestinationDelivery } from '../async/async-destination.delivery';
+import {
+  AsyncPolicyCache,
+  asyncConfigQualifier,
+  asyncRetryDelayMs,
+  isAsyncEventExpired,
+} from '../async/async-policy';
 import { InvocationExecutor } from './invocation.executor';
 import { InvocationRecord, InvocationRecordBuffer } from './invocation-record.buffer';
 
@@ -21,7 +29,20 @@ export interface JobAttempt {
   attempt: number;
   /** True when BullMQ will not retry after this one fails. */
   isLastAttempt: boolean;
+  /** Function-error retries already made (carried in the job data across delayed re-deliveries). */
+  functionRetries?: number;
+  /** Platform-error retries already made (BullMQ's failed attempts). */
+  platformRetries?: number;
 }
+
+/** An async attempt that failed with a function error and has retries left: run it again after this delay. */
+export interface AsyncNext {
+  retryInMs: number;
+  functionRetries: number;
+}
+
+/** Prefix of `error_message` when the platform, not the function, failed the last attempt. */
+export const PLATFORM_ERROR_PREFIX = 'platform error: ';
 
 /** Thrown for a platform failure of an async attempt so BullMQ retries it. */
 export class RetryableInvocationError extends Error {
@@ -38,10 +59,18 @@ export class InvocationJobHandler {
     @Inject(InvocationRecordBuffer) private readonly records: Pick<InvocationRecordBuffer, 'add'>,
     @Inject(InvocationRepository) private readonly ledger: InvocationLedger,
     @Inject(REPLY_PUBLISHER) private readonly publisher: ReplyPublisher,
-    @Inject(JOB_HANDLER_OPTIONS) private readonly options: { invokerId: string },
+    @Inject(JOB_HANDLER_OPTIONS) private readonly options: { invokerId: string; now?: () => number },
+    @Inject(AsyncPolicyCache) private readonly policies: Pick<AsyncPolicyCache, 'get'>,
+    @Inject(AsyncDestinationDelivery)
+    private readonly destinations: Pick<AsyncDestinationDelivery, 'deliver'>,
+    @Inject(AsyncAbortRegistry) private readonly aborts: AsyncAbortRegistry,
   ) {}
 
-  async handle(job: InvocationJob, attempt: JobAttempt): Promise<void> {
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  async handle(job: InvocationJob, attempt: JobAttempt): Promise<AsyncNext | void> {
     if (job.invokeType === 'async') return this.handleAsync(job, attempt);
     return this.handleSync(job);
   }
@@ -65,7 +94,8 @@ export class InvocationJobHandler {
     if (!isForged(job)) this.records.add(toRecord(job, reply, startTime, this.options.invokerId));
   }
 
-  private async handleAsync(job: InvocationJob, { attempt, isLastAttempt }: JobAttempt): Promise<void> {
+  private async handleAsync(job: InvocationJob, step: JobAttempt): Promise<AsyncNext | void> {
+    const { attempt, isLastAttempt } = step;
     if (isForged(job)) {
       this.logger.warn({
         msg: 'refused an async job whose function belongs to another project',
@@ -87,19 +117,81 @@ export class InvocationJobHandler {
       });
       return;
     }
-    const reply = await this.executor.execute(job);
+    let policy: AsyncInvokePolicy;
+    try {
+      policy = await this.policies.get(job.projectId, job.function.functionId, asyncConfigQualifier(job));
+    } catch (err) {
+      throw new RetryableInvocationError(`could not read the async policy: ${String(err)}`);
+    }
+    const functionRetries = step.functionRetries ?? 0;
+    const acceptedAt = job.enqueuedAt;
+    if (isAsyncEventExpired(acceptedAt, this.now(), policy)) {
+      const message = `the event is older than max_async_event_age_in_seconds (${policy.maxAsyncEventAgeInSeconds} s)`;
+      const written = await this.ledger.finish(job.projectId, job.requestId, attempt, {
+        status: 'DISCARD',
+        errorMessage: message,
+      });
+      this.logger.warn({
+        msg: 'discarded an expired async event',
+        requestId: job.requestId,
+        attempt,
+        written,
+      });
+      if (written && policy.onFailure)
+        await this.destinations.deliver(job, policy.onFailure, {
+          condition: 'EventAgeExceeded',
+          result: '',
+          errorMessage: message,
+          invokeCount: functionRetries + (step.platformRetries ?? 0),
+        });
+      return;
+    }
+    const stop = this.aborts.register(job.requestId, attempt);
+    let reply: InvocationReply | null;
+    try {
+      reply = await this.executor.execute(job, stop);
+    } finally {
+      this.aborts.unregister(job.requestId, stop);
+    }
+    if (stop.aborted) {
+      // The gateway already wrote DISCARD; this attempt writes nothing and delivers nothing.
+      this.logger.warn({
+        msg: 'async request stopped while running: instance recycled, result dropped',
+        requestId: job.requestId,
+        attempt,
+      });
+      return;
+    }
     if (!reply) return;
     if (reply.outcome === 'platform_error' && !isLastAttempt) {
       // The row stays RUNNING; the retry claims it with a higher attempt number.
       throw new RetryableInvocationError(`platform error on attempt ${attempt}: ${errorMessageOf(reply)}`);
     }
+    const functionFailed = reply.outcome === 'function_error' || reply.outcome === 'timeout';
+    if (functionFailed && functionRetries < policy.maxAsyncRetryAttempts) {
+      const delayMs = asyncRetryDelayMs(functionRetries + 1);
+      this.logger.log({
+        msg: 'async function error: retrying',
+        requestId: job.requestId,
+        attempt,
+        retry: functionRetries + 1,
+        maxAsyncRetryAttempts: policy.maxAsyncRetryAttempts,
+        delayMs,
+      });
+      // The row stays RUNNING; the delayed delivery claims it with a higher attempt number.
+      return { retryInMs: delayMs, functionRetries: functionRetries + 1 };
+    }
+    const errorMessage =
+      reply.outcome === 'platform_error'
+        ? `${PLATFORM_ERROR_PREFIX}${errorMessageOf(reply)}`
+        : errorMessageOf(reply);
     const written = await this.ledger.finish(job.projectId, job.requestId, attempt, {
       status: reply.outcome === 'success' ? 'SUCCESS' : 'FAIL',
       result: reply.result,
       log: reply.log,
       durationMs: reply.durationMs,
       memoryUsedMb: reply.memoryUsedMb,
-      errorMessage: errorMessageOf(reply),
+      errorMessage,
       startKind: reply.startKind,
       startReason: reply.startReason ?? '',
     });
@@ -108,6 +200,15 @@ export class InvocationJobHandler {
         msg: 'a later attempt already owns the ledger row; result dropped',
         requestId: job.requestId,
         attempt,
+      });
+    const destination = reply.outcome === 'success' ? policy.onSuccess : policy.onFailure;
+    // Only the attempt whose terminal write won delivers, so each request is delivered at most once.
+    if (written && destination)
+      await this.destinations.deliver(job, destination, {
+        condition: reply.outcome === 'success' ? 'Success' : 'RetriesExhausted',
+        result: reply.result,
+        errorMessage,
+        invokeCount: functionRetries + (step.platformRetries ?? 0) + 1,
       });
     if (reply.outcome === 'platform_error')
       throw new RetryableInvocationError(`platform error on the last attempt: ${errorMessageOf(reply)}`);

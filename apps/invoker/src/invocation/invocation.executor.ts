@@ -112,8 +112,11 @@ export class InvocationExecutor {
     this.now = options.now ?? Date.now;
   }
 
-  /** The reply of the invocation, or null when a sync caller stopped waiting before it could start. */
-  async execute(job: InvocationJob): Promise<InvocationReply | null> {
+  /**
+   * The reply of the invocation, or null when a sync caller stopped waiting before it could start. An aborted `stop`
+   * signal (a stopped async request) ends the call like a timeout: the instance is recycled.
+   */
+  async execute(job: InvocationJob, stop?: AbortSignal): Promise<InvocationReply | null> {
     const snapshot = job.function;
     if (snapshot.projectId !== job.projectId) {
       this.logger.warn({
@@ -169,6 +172,9 @@ export class InvocationExecutor {
         () => controller.abort(),
         timeoutMs + (this.options.timeoutSlackMs ?? DEFAULT_TIMEOUT_SLACK_MS),
       );
+      const onStop = (): void => controller.abort();
+      if (stop?.aborted) controller.abort();
+      stop?.addEventListener('abort', onStop, { once: true });
       try {
         response = await this.bootstrap.invoke(
           instance.endpoint,
@@ -195,6 +201,7 @@ export class InvocationExecutor {
         return this.broken(job, instance, { startKind, startReason }, initLog, err);
       } finally {
         clearTimeout(timer);
+        stop?.removeEventListener('abort', onStop);
       }
     }
     if (!instance) throw new Error('unreachable: a response without an instance');

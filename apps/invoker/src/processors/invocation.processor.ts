@@ -5,7 +5,7 @@ import {
   Logger,
   OnApplicationBootstrap,
 } from '@nestjs/common';
-import { Job, WaitingError, Worker } from 'bullmq';
+import { DelayedError, Job, WaitingError, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { ContainerRuntime, InvocationJob, QUEUES } from '@ofg/contracts';
 import { HealthRegistry } from '@ofg/observability';
@@ -194,7 +194,19 @@ export class InvocationProcessor implements OnApplicationBootstrap, BeforeApplic
     // attemptsStarted also grows on stalled re-deliveries, which attemptsMade does not count; fencing needs both.
     const attempt = Math.max(job.attemptsMade + 1, job.attemptsStarted);
     const isLastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    await this.handler.handle(job.data, { attempt, isLastAttempt });
+    const data = job.data as InvocationJob & { functionRetries?: number };
+    const next = await this.handler.handle(job.data, {
+      attempt,
+      isLastAttempt,
+      functionRetries: data.functionRetries ?? 0,
+      platformRetries: job.attemptsMade,
+    });
+    if (next && token) {
+      // A function-error retry keeps jobId = request_id: the same job goes back delayed, its count in its data.
+      await job.updateData({ ...data, functionRetries: next.functionRetries } as InvocationJob);
+      await job.moveToDelayed(Date.now() + next.retryInMs, token);
+      throw new DelayedError();
+    }
   }
 }
 

@@ -455,7 +455,7 @@ describe('async notification config and async requests through the official SDK'
           },
         });
 
-        // The handler still finishes (the invoker does not abort yet); its fenced result must not replace DISCARD.
+        // The invoker kills the instance and drops the result; nothing may replace DISCARD.
         // Earlier specs may have restarted the stack's invoker under another log file name (invoker-*.log).
         const logs = readdirSync(http.stack.logDir)
           .filter((f) => f.startsWith('invoker'))
