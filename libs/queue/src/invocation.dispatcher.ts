@@ -63,37 +63,63 @@ export class InvocationDispatcher {
   /** Commits the ledger row first, then enqueues; the caller only gets a request id once both succeeded. */
   async invokeAsync(fn: FunctionEntity, event: string, opts: DispatchOptions): Promise<string> {
     const requestId = opts.requestId ?? randomUUID();
-    const snapshot = toFunctionSnapshot(fn, this.options.region, opts.domainId);
-    try {
-      await this.invocations.insertWaiting({
-        requestId,
-        projectId: fn.projectId,
-        functionId: fn.id,
-        qualifier: snapshot.version,
-        invokeType: 'async',
-        triggerType: opts.trigger?.type ?? '',
-        triggerId: opts.trigger?.id ?? '',
-        event,
-      });
-    } catch {
-      throw new FgsError('FSS.0503', 'The invocation ledger is unavailable, retry later');
-    }
-    try {
-      await this.producer.enqueue({
-        requestId,
-        projectId: fn.projectId,
-        invokeType: 'async',
-        function: snapshot,
-        event,
-        logType: 'none',
-        alias: opts.alias,
-        trigger: opts.trigger,
-        enqueuedAt: Date.now(),
-      });
-    } catch {
-      // The WAIT row stays; the reconciler (async issue) re-enqueues it, so the request is not lost, but the caller must not get a 202.
-      throw new FgsError('FSS.0503', 'The invocation queue is unavailable, retry later');
-    }
+    await commitAsyncInvocation(
+      { ledger: this.invocations, producer: this.producer, region: this.options.region },
+      fn,
+      event,
+      { ...opts, requestId },
+    );
     return requestId;
+  }
+}
+
+/** What an async invocation is accepted through: the ledger, the queue, and the region URNs are written in. */
+export interface AsyncAcceptance {
+  ledger: Pick<InvocationRepository, 'insertWaiting'>;
+  producer: Pick<InvocationProducer, 'enqueue'>;
+  region: string;
+}
+
+/**
+ * The one path of an accepted async invocation (API calls, triggers, FunctionGraph destinations): a WAIT ledger row
+ * first, then the job with `jobId = request_id`. Either failure is FSS.0503, so nobody reports an acceptance that
+ * could be lost.
+ */
+export async function commitAsyncInvocation(
+  via: AsyncAcceptance,
+  fn: FunctionEntity,
+  event: string,
+  opts: DispatchOptions & { requestId: string },
+): Promise<void> {
+  const snapshot = toFunctionSnapshot(fn, via.region, opts.domainId);
+  try {
+    await via.ledger.insertWaiting({
+      requestId: opts.requestId,
+      projectId: fn.projectId,
+      functionId: fn.id,
+      qualifier: snapshot.version,
+      invokeType: 'async',
+      triggerType: opts.trigger?.type ?? '',
+      triggerId: opts.trigger?.id ?? '',
+      event,
+    });
+  } catch {
+    throw new FgsError('FSS.0503', 'The invocation ledger is unavailable, retry later');
+  }
+  try {
+    await via.producer.enqueue({
+      requestId: opts.requestId,
+      projectId: fn.projectId,
+      invokeType: 'async',
+      function: snapshot,
+      event,
+      logType: 'none',
+      alias: opts.alias,
+      trigger: opts.trigger,
+      enqueuedAt: Date.now(),
+    });
+  } catch {
+    // The WAIT row stays; the reconciler (async issue) re-enqueues it, so the request is not lost, but the caller must not get a 202.
+    throw new FgsError('FSS.0503', 'The invocation queue is unavailable, retry later');
   }
 }

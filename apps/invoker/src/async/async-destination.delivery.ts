@@ -7,8 +7,8 @@ import {
   parseFunctionUrn,
   smnTopicStreamKey,
 } from '@ofg/contracts';
-import { FunctionRepository, InvocationRepository, toFunctionSnapshot } from '@ofg/data-access';
-import { InvocationProducer } from '@ofg/queue';
+import { FunctionRepository, InvocationRepository } from '@ofg/data-access';
+import { commitAsyncInvocation, InvocationProducer } from '@ofg/queue';
 
 /** Why the request ended, as the destination record names it. */
 export type AsyncCondition = 'Success' | 'RetriesExhausted' | 'EventAgeExceeded';
@@ -151,28 +151,17 @@ export class AsyncDestinationDelivery implements OnApplicationShutdown {
     if (ref.projectId !== job.projectId) throw new Error('the target function belongs to another project');
     const fn = await this.functions.findByName(ref.projectId, ref.package, ref.funcName);
     if (!fn) throw new Error(`the target function does not exist: ${funcUrn}`);
-    const snapshot = toFunctionSnapshot(fn, this.options.region, job.function.domainId);
-    // Derived from the source request so a redelivered destination lands on the same ledger row.
-    const requestId = destinationRequestId(job.requestId);
-    await this.ledger.insertWaiting({
-      requestId,
-      projectId: fn.projectId,
-      functionId: fn.id,
-      qualifier: snapshot.version,
-      invokeType: 'async',
-      triggerType: 'FunctionGraph',
-      triggerId: job.function.functionId,
+    await commitAsyncInvocation(
+      { ledger: this.ledger, producer: this.producer, region: this.options.region },
+      fn,
       event,
-    });
-    await this.producer.enqueue({
-      requestId,
-      projectId: fn.projectId,
-      invokeType: 'async',
-      function: snapshot,
-      event,
-      logType: 'none',
-      enqueuedAt: Date.now(),
-    });
+      {
+        domainId: job.function.domainId,
+        // Derived from the source request so a redelivered destination lands on the same ledger row.
+        requestId: destinationRequestId(job.requestId),
+        trigger: { type: 'FunctionGraph', id: job.function.functionId, name: job.function.funcName },
+      },
+    );
   }
 }
 
