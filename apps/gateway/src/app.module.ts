@@ -17,8 +17,21 @@ import { IamAdminModule } from './iam/iam-admin.module';
 import { IamModule } from './iam/iam.module';
 import { InvocationsModule } from './invocations/invocations.module';
 import { TriggersModule } from './triggers/triggers.module';
+import { ApigModule } from './apig/apig.module';
+import { AuditModule } from './audit/audit.module';
+import { EventgridModule } from './eventgrid/eventgrid.module';
+import { ObsEventsModule } from './obs-events/obs-events.module';
 import { AsyncInvocationsModule } from './async-invocations/async-invocations.module';
 import { ReservedInstancesModule } from './reserved-instances/reserved-instances.module';
+import { VersionsModule } from './versions/versions.module';
+import { AliasesModule } from './aliases/aliases.module';
+import { TestEventsModule } from './test-events/test-events.module';
+import { TracingModule } from './tracing/tracing.module';
+import { TagsModule } from './tags/tags.module';
+import { ImportExportModule } from './import-export/import-export.module';
+import { QuotasModule } from './quotas/quotas.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { LogsModule } from './logs/logs.module';
 
 /** Composition root of the gateway: infrastructure modules, authentication, then the API features. */
 @Module({})
@@ -45,8 +58,21 @@ export class AppModule {
         DependenciesModule,
         InvocationsModule,
         TriggersModule,
+        ApigModule,
+        ObsEventsModule,
+        EventgridModule,
+        AuditModule,
         AsyncInvocationsModule,
         ReservedInstancesModule,
+        VersionsModule,
+        AliasesModule,
+        TestEventsModule,
+        TracingModule,
+        TagsModule,
+        ImportExportModule,
+        QuotasModule,
+        MetricsModule,
+        LogsModule,
       ],
       // Guards run in this order: authentication, then authorization.
       providers: [

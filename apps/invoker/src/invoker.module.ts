@@ -13,6 +13,11 @@ import { SecretCipher, TokenService } from '@ofg/security';
 import { FunctionEventsController } from './control/function-events.controller';
 import { AsyncAbortRegistry } from './async/async-abort.registry';
 import {
+  ASYNC_RECONCILER_OPTIONS,
+  AsyncLedgerReconciler,
+  AsyncReconcilerOptions,
+} from './async/async-ledger.reconciler';
+import {
   ASYNC_DESTINATION_OPTIONS,
   ASYNC_DESTINATION_PRODUCER,
   ASYNC_DESTINATION_REDIS,
@@ -20,6 +25,7 @@ import {
   DEFAULT_ASYNC_DESTINATION_OPTIONS,
 } from './async/async-destination.delivery';
 import { AsyncEventsController } from './async/async-events.controller';
+import { OBS_STORE_OPTIONS, ObsDestinationStore, ObsStoreOptions } from './async/obs-destination.store';
 import { AsyncPolicyCache } from './async/async-policy';
 import { CODE_CACHE_OPTIONS, CodeCacheOptions, CodePackageCache } from './code/code-package.cache';
 import { INVOKER_CONFIG, InvokerConfig } from './config/invoker.config';
@@ -38,6 +44,7 @@ import {
   InvocationRecordBuffer,
   RECORD_BUFFER_OPTIONS,
 } from './invocation/invocation-record.buffer';
+import { LtsLogStream } from './invocation/lts-log.stream';
 import { RedisReplyPublisher } from './invocation/redis-reply.publisher';
 import { InvokerMetrics } from './metrics/invoker.metrics';
 import { InvocationProcessor } from './processors/invocation.processor';
@@ -142,22 +149,49 @@ export class InvokerModule {
             producer: InvocationProducer,
             functions: FunctionRepository,
             ledger: InvocationRepository,
-          ) => new AsyncDestinationDelivery(options, redis, producer, functions, ledger),
+            obs: ObsDestinationStore,
+          ) => new AsyncDestinationDelivery(options, redis, producer, functions, ledger, obs),
           inject: [
             ASYNC_DESTINATION_OPTIONS,
             ASYNC_DESTINATION_REDIS,
             ASYNC_DESTINATION_PRODUCER,
             FunctionRepository,
             InvocationRepository,
+            ObsDestinationStore,
           ],
         },
+        {
+          provide: OBS_STORE_OPTIONS,
+          useValue: config.objectStore
+            ? ({
+                ...config.objectStore,
+                requestTimeoutMs: DEFAULT_ASYNC_DESTINATION_OPTIONS.webhookTimeoutMs,
+              } satisfies ObsStoreOptions)
+            : null,
+        },
+        ObsDestinationStore,
         AsyncAbortRegistry,
+        {
+          provide: ASYNC_RECONCILER_OPTIONS,
+          useValue: {
+            ...config.asyncRecovery,
+            invokerId: config.invokerId,
+            region: config.region,
+            batchSize: 500,
+          } satisfies AsyncReconcilerOptions,
+        },
+        AsyncLedgerReconciler,
         BootstrapClient,
         CodePackageCache,
         InvokerMetrics,
         InstancePoolService,
         InvocationExecutor,
         InvocationRecordBuffer,
+        {
+          provide: LtsLogStream,
+          useFactory: (redis: Redis): LtsLogStream => new LtsLogStream(redis),
+          inject: [ASYNC_DESTINATION_REDIS],
+        },
         InvocationJobHandler,
         InvokerHealth,
         InvocationProcessor,

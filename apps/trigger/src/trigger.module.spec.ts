@@ -10,6 +10,7 @@ import { InvocationProducer } from '@ofg/queue';
 import { TriggerConfig } from './config/trigger.config';
 import { redisTransportOptions } from '@ofg/queue';
 import { timerRequestId } from './timers/timer-event.mapper';
+import { SourceLifecycleService } from './sources/source-lifecycle.service';
 import { TimerLifecycleService } from './timers/timer-lifecycle.service';
 import { TimerQueue } from './timers/timer.queue';
 import { TriggerModule } from './trigger.module';
@@ -128,6 +129,13 @@ describe('trigger service (Postgres + Redis)', () => {
       timerReconcileIntervalMs: 60_000,
       syncQueueWaitMs: 30_000,
       timerQueuePrefix: PREFIX,
+      sources: {
+        rabbitmqUrl: 'amqp://guest:guest@127.0.0.1:5672',
+        instanceId: 'trigger-module-spec',
+        reconcileIntervalMs: 60_000,
+        disClaimIdleMs: 60_000,
+        rabbitmqBatchWindowMs: 100,
+      },
     };
     const moduleRef = await Test.createTestingModule({ imports: [TriggerModule.forRoot(config)] })
       .overrideProvider(InvocationProducer)
@@ -139,6 +147,7 @@ describe('trigger service (Postgres + Redis)', () => {
     await app.listen(0, '127.0.0.1');
     baseUrl = await app.getUrl();
     await app.get(TimerLifecycleService).whenStarted();
+    await app.get(SourceLifecycleService).whenStarted();
 
     control = ClientProxyFactory.create(redisTransportOptions(REDIS_URL));
     await control.connect();
@@ -167,7 +176,12 @@ describe('trigger service (Postgres + Redis)', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({
       status: 'up',
-      checks: { postgres: { status: 'up' }, redis: { status: 'up' }, 'timer-worker': { status: 'up' } },
+      checks: {
+        postgres: { status: 'up' },
+        redis: { status: 'up' },
+        'timer-worker': { status: 'up' },
+        'event-sources': { status: 'up' },
+      },
     });
   });
 

@@ -14,6 +14,13 @@ import { DependencyRepository } from './repositories/dependency.repository';
 import { ReservedInstanceConfigRepository } from './repositories/reserved-instance-config.repository';
 import { AsyncInvokeConfigRepository } from './repositories/async-invoke-config.repository';
 import { AsyncInvocationRepository } from './repositories/async-invocation.repository';
+import { AsyncRecoveryRepository } from './repositories/async-recovery.repository';
+import { FunctionVersionRepository } from './repositories/function-version.repository';
+import { TestEventRepository } from './repositories/test-event.repository';
+import { FunctionTracingRepository } from './repositories/function-tracing.repository';
+import { FunctionTagRepository } from './repositories/function-tag.repository';
+import { InvocationMetricsRepository } from './repositories/invocation-metrics.repository';
+import { QuotaUsageRepository } from './repositories/quota-usage.repository';
 
 const REPOSITORIES = [
   FunctionRepository,
@@ -29,6 +36,13 @@ const REPOSITORIES = [
   ReservedInstanceConfigRepository,
   AsyncInvokeConfigRepository,
   AsyncInvocationRepository,
+  AsyncRecoveryRepository,
+  FunctionVersionRepository,
+  TestEventRepository,
+  FunctionTracingRepository,
+  FunctionTagRepository,
+  InvocationMetricsRepository,
+  QuotaUsageRepository,
 ];
 
 /** Postgres connection plus the tenant-scoped repositories; apps import this instead of TypeORM. */

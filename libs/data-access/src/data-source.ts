@@ -20,6 +20,12 @@ import { ReservedInstanceConfigs1732290000000 } from './migrations/1732290000000
 import { InvocationStartReason1732300000000 } from './migrations/1732300000000-invocation-start-reason';
 import { AsyncInvokeConfigEntity } from './entities/async-invoke-config.entity';
 import { AsyncInvokeConfigs1732310000000 } from './migrations/1732310000000-async-invoke-configs';
+import { AsyncDestinationOutbox1732320000000 } from './migrations/1732320000000-async-destination-outbox';
+import { TestEventsTracingTags1732330000000 } from './migrations/1732330000000-test-events-tracing-tags';
+import { FunctionVersionEntity } from './entities/function-version.entity';
+import { FunctionAliasEntity } from './entities/function-alias.entity';
+import { FunctionVersionsAliases1732340000000 } from './migrations/1732340000000-function-versions-aliases';
+import { InvocationMetricsIndex1732350000000 } from './migrations/1732350000000-invocation-metrics-index';
 
 export const ENTITIES = [
   ProjectEntity,
@@ -35,6 +41,8 @@ export const ENTITIES = [
   DependencyVersionEntity,
   ReservedInstanceConfigEntity,
   AsyncInvokeConfigEntity,
+  FunctionVersionEntity,
+  FunctionAliasEntity,
 ];
 export const MIGRATIONS = [
   InitialSchema1732240000000,
@@ -45,6 +53,10 @@ export const MIGRATIONS = [
   ReservedInstanceConfigs1732290000000,
   InvocationStartReason1732300000000,
   AsyncInvokeConfigs1732310000000,
+  AsyncDestinationOutbox1732320000000,
+  TestEventsTracingTags1732330000000,
+  FunctionVersionsAliases1732340000000,
+  InvocationMetricsIndex1732350000000,
 ];
 
 /** Connection options shared by the apps and the migration step; schema changes only through migrations. */

@@ -13,9 +13,16 @@ export const REDACTED_PATHS = [
   '*.sk',
   '*.user_data',
   '*.encrypted_user_data',
+  '*.tracing_sk',
+  '*.tracingSk',
   '*.userData',
   '*.env',
 ];
+
+/** A request target with the values of `token` query parameters (push tokens of webhook URLs) blanked out. */
+export function redactUrlSecrets(url: string): string {
+  return url.replace(/([?&]token=)[^&#]*/gi, '$1[REDACTED]');
+}
 
 /** JSON logs on stdout with request ids, secrets redacted. */
 export function loggerParams(service: string): Params {
@@ -30,7 +37,7 @@ export function loggerParams(service: string): Params {
         req: (req: { id: string; method: string; url: string }) => ({
           id: req.id,
           method: req.method,
-          url: req.url,
+          url: redactUrlSecrets(req.url),
         }),
       },
     },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { FgsError, InvocationJob, InvocationReply } from '@ofg/contracts';
+import { FgsError, FunctionSnapshot, InvocationJob, InvocationReply } from '@ofg/contracts';
 import { FunctionEntity, InvocationRepository, toFunctionSnapshot } from '@ofg/data-access';
 import { InvocationProducer } from './invocation.producer';
 import { ReplyBus, ReplyTimeoutError } from './reply-bus';
@@ -30,7 +30,11 @@ export class InvocationDispatcher {
     const snapshot = toFunctionSnapshot(fn, this.options.region, opts.domainId);
     const waitMs =
       (snapshot.timeoutS + (snapshot.initializerTimeoutS ?? 0)) * 1000 + this.options.syncQueueWaitMs;
-    await this.replies.start();
+    try {
+      await this.replies.start();
+    } catch {
+      throw new FgsError('FSS.0503', 'The invocation queue is unavailable, retry later');
+    }
     const reply = this.replies.expect(requestId, waitMs);
     reply.catch(() => undefined);
     try {
@@ -73,9 +77,12 @@ export class InvocationDispatcher {
   }
 }
 
+/** error_message of a request whose job could not be enqueued (the caller got 503). */
+export const NOT_ACCEPTED_MESSAGE = 'not accepted: the invocation queue was unavailable, the caller got 503';
+
 /** What an async invocation is accepted through: the ledger, the queue, and the region URNs are written in. */
 export interface AsyncAcceptance {
-  ledger: Pick<InvocationRepository, 'insertWaiting'>;
+  ledger: Pick<InvocationRepository, 'insertWaiting' | 'discardUnaccepted'>;
   producer: Pick<InvocationProducer, 'enqueue'>;
   region: string;
 }
@@ -97,7 +104,8 @@ export async function commitAsyncInvocation(
       requestId: opts.requestId,
       projectId: fn.projectId,
       functionId: fn.id,
-      qualifier: snapshot.version,
+      // The qualifier the request came through (`!alias` for aliases, as async configs are keyed), not the version picked.
+      qualifier: opts.alias ? `!${opts.alias}` : snapshot.version,
       invokeType: 'async',
       triggerType: opts.trigger?.type ?? '',
       triggerId: opts.trigger?.id ?? '',
@@ -107,19 +115,46 @@ export async function commitAsyncInvocation(
     throw new FgsError('FSS.0503', 'The invocation ledger is unavailable, retry later');
   }
   try {
-    await via.producer.enqueue({
-      requestId: opts.requestId,
-      projectId: fn.projectId,
-      invokeType: 'async',
-      function: snapshot,
-      event,
-      logType: 'none',
-      alias: opts.alias,
-      trigger: opts.trigger,
-      enqueuedAt: Date.now(),
-    });
+    await via.producer.enqueue(
+      toAsyncJob(snapshot, event, {
+        requestId: opts.requestId,
+        alias: opts.alias,
+        trigger: opts.trigger,
+        acceptedAt: Date.now(),
+      }),
+    );
   } catch {
-    // The WAIT row stays; the reconciler (async issue) re-enqueues it, so the request is not lost, but the caller must not get a 202.
+    // The caller gets an error, so the request must not run later: end its row. If that fails too, the reconciler
+    // re-enqueues the WAIT row and the request runs once although the caller was told to retry (at-least-once).
+    await via.ledger
+      .discardUnaccepted(fn.projectId, opts.requestId, NOT_ACCEPTED_MESSAGE)
+      .catch(() => undefined);
     throw new FgsError('FSS.0503', 'The invocation queue is unavailable, retry later');
   }
+}
+
+/** The job of an accepted async request: on acceptance, and again when the reconciler re-enqueues a lost one. */
+export function toAsyncJob(
+  snapshot: FunctionSnapshot,
+  event: string,
+  opts: {
+    requestId: string;
+    acceptedAt: number;
+    alias?: string;
+    trigger?: InvocationJob['trigger'];
+    attemptBase?: number;
+  },
+): InvocationJob {
+  return {
+    requestId: opts.requestId,
+    projectId: snapshot.projectId,
+    invokeType: 'async',
+    function: snapshot,
+    event,
+    logType: 'none',
+    alias: opts.alias,
+    trigger: opts.trigger,
+    enqueuedAt: opts.acceptedAt,
+    attemptBase: opts.attemptBase,
+  };
 }

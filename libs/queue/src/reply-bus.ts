@@ -22,11 +22,12 @@ export class ReplyBus {
   readonly channel = `${REPLY_CHANNEL_PREFIX}${randomUUID()}`;
   private readonly waiters = new Map<string, Waiter & { reject: (err: Error) => void }>();
   private started = false;
+  private starting: Promise<void> | undefined;
 
-  constructor(private readonly subscriber: Redis) {}
-
-  async start(): Promise<void> {
-    if (this.started) return;
+  constructor(
+    private readonly subscriber: Redis,
+    private readonly subscribeTimeoutMs = 3000,
+  ) {
     this.subscriber.on('message', (channel: string, message: string) => {
       if (channel !== this.channel) return;
       let reply: InvocationReply;
@@ -41,8 +42,33 @@ export class ReplyBus {
       this.waiters.delete(reply.requestId);
       waiter.resolve(reply);
     });
-    await this.subscriber.subscribe(this.channel);
-    this.started = true;
+  }
+
+  /** Subscribes once; rejects within the timeout while Redis is unreachable, and the next call tries again. */
+  start(): Promise<void> {
+    if (this.started) return Promise.resolve();
+    this.starting ??= this.subscribe().catch((err: unknown) => {
+      this.starting = undefined;
+      throw err;
+    });
+    return this.starting;
+  }
+
+  private async subscribe(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error('Redis did not confirm the reply subscription in time')),
+        this.subscribeTimeoutMs,
+      );
+    });
+    try {
+      // The subscriber connection queues commands while Redis is away; the timeout keeps callers from waiting on it.
+      await Promise.race([this.subscriber.subscribe(this.channel), timeout]);
+      this.started = true;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Registers interest before the job is enqueued so a fast reply cannot be missed. */

@@ -400,6 +400,8 @@ async function handleInvoke(request) {
       },
     };
   } finally {
+    // Output the function wrote before answering can still sit in this poll phase, behind the answer's callback.
+    await new Promise((resolve) => setImmediate(resolve));
     listeners.delete(log);
     log.close();
   }

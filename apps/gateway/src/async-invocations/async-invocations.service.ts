@@ -10,7 +10,6 @@ import { InvocationProducer } from '@ofg/queue';
 import { FgsAuthContext } from '../common/fgs-request';
 import { ControlEventsPublisher } from '../control/control-events.publisher';
 import { FunctionResolver } from '../functions/function.resolver';
-import { configQualifier } from './async-invoke-config.service';
 import { toAsyncInvocationDto } from './async-invoke-config.mapper';
 import { parseAsyncInvocationListQuery } from './async-list-query';
 
@@ -78,10 +77,9 @@ export class AsyncInvocationsService {
     }
   }
 
+  /** The function of a URN whose version or alias exists; requests of every qualifier are listed. */
   private async findFunction(auth: FgsAuthContext, urn: string) {
-    const { fn, ref } = await this.resolver.find(urn, auth);
-    configQualifier(ref);
-    return fn;
+    return (await this.resolver.findTarget(urn, auth)).fn;
   }
 
   /** The ledger already decided; a job left behind is skipped by the invoker's fenced claim. */

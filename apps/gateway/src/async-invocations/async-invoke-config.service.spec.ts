@@ -184,7 +184,7 @@ describe('AsyncInvokeConfigService', () => {
     [
       'a function version',
       { destination_config: { on_success: dest('FunctionGraph', { func_urn: urn('next', '2') }) } },
-      'only the latest version',
+      'runs its latest version',
     ],
     [
       "another project's topic",

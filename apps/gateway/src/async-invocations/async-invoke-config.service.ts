@@ -3,6 +3,7 @@ import {
   ASYNC_CONFIG_DEFAULTS,
   AsyncInvokeConfigDto,
   FgsError,
+  formatQualifier,
   FuncDestinationConfigBody,
   FunctionRef,
   ListAsyncInvokeConfigsDto,
@@ -20,7 +21,7 @@ import { FgsAuthContext } from '../common/fgs-request';
 import { parseBody } from '../common/zod-errors';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
 import { ControlEventsPublisher } from '../control/control-events.publisher';
-import { assertLatestQualifier, FunctionResolver } from '../functions/function.resolver';
+import { FunctionResolver } from '../functions/function.resolver';
 import { toAsyncInvokeConfigDto } from './async-invoke-config.mapper';
 import { parseConfigListQuery } from './async-list-query';
 
@@ -30,13 +31,9 @@ export interface ConfigTarget {
   qualifier: string;
 }
 
-/**
- * The qualifier key of a URN: `latest` (also for an unqualified URN), a version or `!alias`. Only `latest` exists
- * until versions and aliases land (issue 6), so naming another is FSS.1052 / FSS.1053.
- */
+/** The qualifier key of a URN: `latest` (also for an unqualified URN), a version or `!alias`. */
 export function configQualifier(ref: FunctionRef): string {
-  assertLatestQualifier(ref);
-  return 'latest';
+  return formatQualifier(ref);
 }
 
 /** Async notification configs (spec §3.13 #1–#4, §5.1): validated, stored per qualifier, announced to invokers. */
@@ -129,8 +126,9 @@ export class AsyncInvokeConfigService {
     };
   }
 
+  /** The function and the qualifier the config is stored under; the version or alias must exist (FSS.1052/1053). */
   private async target(auth: FgsAuthContext, urn: string): Promise<ConfigTarget> {
-    const { fn, ref } = await this.resolver.find(urn, auth);
+    const { fn, ref } = await this.resolver.findTarget(urn, auth);
     return { fn, qualifier: configQualifier(ref) };
   }
 
@@ -173,7 +171,7 @@ export class AsyncInvokeConfigService {
       throw invalid('no such function in this project');
     }
     if (ref.alias !== undefined || (ref.version !== undefined && ref.version.toLowerCase() !== 'latest')) {
-      throw invalid('only the latest version can be a destination until versions and aliases exist');
+      throw invalid('a destination function runs its latest version: give its unqualified or latest URN');
     }
     const target = await this.functions.findByName(auth.projectId, ref.package, ref.funcName);
     if (!target) throw invalid('no such function in this project');

@@ -720,4 +720,39 @@ describe('FgsAuthGuard', () => {
       );
     });
   });
+
+  describe('authenticateForProject (APIG triggers with IAM authentication)', () => {
+    it('authenticates a signed request outside /v2 for the credential project', async () => {
+      const h = setup();
+      const req = signed(h, { method: 'POST', path: `/apig/${PROJECT}/g1/echo?x=1`, body: 'hi' });
+      await expect(h.guard.authenticateForProject(req, PROJECT)).resolves.toMatchObject({
+        projectId: PROJECT,
+        userId: h.userId,
+        method: 'aksk',
+      });
+    });
+
+    it('refuses missing credentials with 401 and another project with 403', async () => {
+      const h = setup();
+      await expectFgsError(
+        h.guard.authenticateForProject(plain(`/apig/${PROJECT}/g1/x`), PROJECT),
+        'APIGW.0301',
+        401,
+      );
+      const { token } = h.tokens.issue({ userId: h.userId, projectId: PROJECT, domainId: DOMAIN });
+      const req = plain(`/apig/${OTHER_PROJECT}/g1/x`, { 'x-auth-token': token });
+      await expectFgsError(h.guard.authenticateForProject(req, OTHER_PROJECT), 'FSS.0403', 403);
+    });
+
+    it('applies replay protection and the rate limit', async () => {
+      const h = setup({ rateLimitPerSecond: 1, rateLimitBurst: 1 });
+      const req = signed(h, { method: 'POST', path: `/apig/${PROJECT}/g1/echo`, body: 'once' });
+      await h.guard.authenticateForProject(req, PROJECT);
+      await expectFgsError(h.guard.authenticateForProject(req, PROJECT), 'APIGW.0301', 401, /replayed/);
+      const { token } = h.tokens.issue({ userId: h.userId, projectId: PROJECT, domainId: DOMAIN });
+      const byToken = plain(`/apig/${PROJECT}/g1/x`, { 'x-auth-token': token });
+      await h.guard.authenticateForProject(byToken, PROJECT);
+      await expectFgsError(h.guard.authenticateForProject(byToken, PROJECT), 'FSS.0429', 429);
+    });
+  });
 });

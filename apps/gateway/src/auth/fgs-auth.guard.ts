@@ -109,6 +109,45 @@ export class FgsAuthGuard implements CanActivate {
     return true;
   }
 
+  /**
+   * Authenticates a request outside `/v2` for one project, as a `/v2/{project_id}/...` call would be (signature or
+   * token, replay protection, rate limit, project binding): for APIG triggers with IAM authentication.
+   */
+  async authenticateForProject(req: AuthRequest, projectId: string): Promise<FgsAuthContext> {
+    let auth = await this.authenticate(req, originForm(req.originalUrl ?? req.url));
+    const limited = await this.limitedFor(auth);
+    if (limited) throw limited;
+    if (projectId !== auth.projectId && auth.method === 'aksk' && !isAgencyPrincipal(auth.userId)) {
+      const member = await this.identities.canActIn(
+        { userId: auth.userId, domainId: auth.domainId, homeProjectId: auth.projectId },
+        projectId,
+      );
+      if (member) auth = { ...auth, projectId };
+    }
+    if (projectId !== auth.projectId)
+      throw new FgsError('FSS.0403', `These credentials are not valid for project ${projectId}`);
+    return auth;
+  }
+
+  /** The rate-limit refusal of this caller, if any (fails open like enforceRateLimit). */
+  private async limitedFor(auth: FgsAuthContext): Promise<FgsError | undefined> {
+    if (this.options.rateLimitPerSecond <= 0) return undefined;
+    const key = auth.accessKey ? `ak:${auth.accessKey}` : `user:${auth.projectId}:${auth.userId}`;
+    try {
+      const decision = await this.limiter.take(key, {
+        perSecond: this.options.rateLimitPerSecond,
+        burst: this.options.rateLimitBurst,
+      });
+      if (decision.allowed) return undefined;
+      return new FgsError(
+        'FSS.0429',
+        `Too many requests; retry after ${retryAfterSeconds(decision.retryAfterMs)} s`,
+      );
+    } catch {
+      return undefined;
+    }
+  }
+
   private async authenticate(req: AuthRequest, target: string): Promise<FgsAuthContext> {
     const authorization = headerValue(req.headers['authorization']);
     const token = headerValue(req.headers['x-auth-token']);

@@ -12,6 +12,11 @@ import { InvocationsController } from '../invocations/invocations.controller';
 import { TriggersController } from '../triggers/triggers.controller';
 import { AsyncInvocationsController } from '../async-invocations/async-invocations.controller';
 import { ReservedInstancesController } from '../reserved-instances/reserved-instances.controller';
+import { VersionsController } from '../versions/versions.controller';
+import { AliasesController } from '../aliases/aliases.controller';
+import { QuotasController } from '../quotas/quotas.controller';
+import { MetricsController } from '../metrics/metrics.controller';
+import { LogsController } from '../logs/logs.controller';
 import { ACTION_KEY, ActionMetadata } from './action.decorator';
 
 const CONTROLLERS: Type[] = [
@@ -21,6 +26,11 @@ const CONTROLLERS: Type[] = [
   TriggersController,
   AsyncInvocationsController,
   ReservedInstancesController,
+  VersionsController,
+  AliasesController,
+  QuotasController,
+  MetricsController,
+  LogsController,
   ProjectsController,
   ProjectAdminController,
   UsersController,
@@ -92,6 +102,22 @@ describe('route actions', () => {
       [`GET ${f}/reservedinstanceconfigs`]: 'functiongraph:function:listReservedInstanceConfigs',
       [`GET ${f}/:func_urn/instancereports`]: 'functiongraph:function:getInstanceReports',
       [`PUT ${f}/:function_urn/config-max-instance`]: 'functiongraph:function:updateMaxInstanceConfig',
+      [`POST ${f}/:function_urn/versions`]: 'functiongraph:function:createVersion',
+      [`GET ${f}/:function_urn/versions`]: 'functiongraph:function:listVersion',
+      [`GET ${f}/:function_urn/aliases`]: 'functiongraph:function:listAlias',
+      [`POST ${f}/:function_urn/aliases`]: 'functiongraph:function:createAlias',
+      [`GET ${f}/:function_urn/aliases/:alias_name`]: 'functiongraph:function:getAlias',
+      [`PUT ${f}/:function_urn/aliases/:alias_name`]: 'functiongraph:function:updateAliases',
+      [`DELETE ${f}/:function_urn/aliases/:alias_name`]: 'functiongraph:function:deleteAlias',
+      [`GET /v2/:project_id/fgs/quotas`]: 'functiongraph:function:listQuotas',
+      [`GET ${f}/statistics`]: 'functiongraph:function:listStatistics',
+      [`GET ${f}/:func_urn/statistics/:period`]: 'functiongraph:function:listFunctionStatistics',
+      [`GET ${f}/:func_urn/slareports/:period`]: 'functiongraph:function:getFunctionMetrics',
+      [`GET /v2/:project_id/fgs/function/report`]: 'functiongraph:function:listFunctionAsMetric',
+      [`GET /v2/:project_id/fgs/workflow-statistic`]: 'functiongraph:function:getTenantMetric',
+      [`GET ${f}/:function_urn/lts-log-detail`]: 'functiongraph:function:getLtsLogDetails',
+      [`POST ${f}/enable-lts-logs`]: 'functiongraph:function:enableLtsLogs',
+      [`GET ${f}/:function_urn/logs`]: 'functiongraph:function:listLogs',
     };
     const routes = routeActions();
     for (const [route, action] of Object.entries(expected))

@@ -18,7 +18,26 @@ describe('loadGatewayConfig', () => {
       functionCacheTtlMs: 5_000,
       maxBodyBytes: 70 * 1024 * 1024,
       codeDownload: { maxBytes: 50 * 1024 * 1024, timeoutMs: 30_000 },
+      apig: { baseUrl: 'http://localhost:8080', routeCacheTtlMs: 30_000 },
+      pushEvents: { tokenKeyHex: expect.stringMatching(/^[0-9a-f]{64}$/) },
     });
+  });
+
+  it('derives the push token key from PUSH_EVENTS_SECRET, else from the master key', () => {
+    const derived = loadGatewayConfig(required).pushEvents.tokenKeyHex;
+    const other = loadGatewayConfig({ ...required, OFG_MASTER_KEY: 'cd'.repeat(32) }).pushEvents.tokenKeyHex;
+    const own = loadGatewayConfig({ ...required, PUSH_EVENTS_SECRET: 's'.repeat(32) }).pushEvents.tokenKeyHex;
+    expect(new Set([derived, other, own, required.OFG_MASTER_KEY]).size).toBe(4);
+    expect(() => loadGatewayConfig({ ...required, PUSH_EVENTS_SECRET: 'short' })).toThrow(
+      /PUSH_EVENTS_SECRET/,
+    );
+  });
+
+  it('reads the APIG invoke URL base without a trailing slash', () => {
+    expect(loadGatewayConfig({ ...required, APIG_BASE_URL: 'https://api.example.com/' }).apig.baseUrl).toBe(
+      'https://api.example.com',
+    );
+    expect(() => loadGatewayConfig({ ...required, APIG_BASE_URL: 'ftp://x' })).toThrow(/APIG_BASE_URL/);
   });
 
   it('reads overrides and treats empty strings as unset', () => {

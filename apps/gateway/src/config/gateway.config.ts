@@ -1,3 +1,4 @@
+import { createHash, createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { databaseUrlSchema, parseEnv, redisUrlSchema } from '@ofg/contracts';
 
@@ -22,6 +23,14 @@ export const gatewayEnvSchema = z.object({
   MAX_BODY_MB: z.coerce.number().positive().max(1024).default(70),
   CODE_DOWNLOAD_MAX_MB: z.coerce.number().positive().max(1024).default(50),
   CODE_DOWNLOAD_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  /** Base of APIG trigger invoke URLs as clients reach this gateway; default http://localhost:<GATEWAY_PORT>. */
+  APIG_BASE_URL: z
+    .url({ protocol: /^https?$/ })
+    .transform((u) => u.replace(/\/+$/, ''))
+    .optional(),
+  APIG_ROUTE_CACHE_TTL_MS: z.coerce.number().int().min(0).default(30_000),
+  /** Secret the push tokens of OBS and EVENTGRID endpoints derive from; default derived from OFG_MASTER_KEY. */
+  PUSH_EVENTS_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 export type GatewayEnv = z.infer<typeof gatewayEnvSchema>;
 
@@ -37,6 +46,10 @@ export interface GatewayConfig {
   functionCacheTtlMs: number;
   maxBodyBytes: number;
   codeDownload: { maxBytes: number; timeoutMs: number };
+  /** APIG triggers: the invoke URL base, and how long a project's APIs are cached (changes also evict them). */
+  apig: { baseUrl: string; routeCacheTtlMs: number };
+  /** OBS notifications and EVENTGRID CloudEvents pushed to the gateway: the key each project's push token is an HMAC of. */
+  pushEvents: { tokenKeyHex: string };
 }
 
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
@@ -57,5 +70,16 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       maxBytes: Math.floor(e.CODE_DOWNLOAD_MAX_MB * MB),
       timeoutMs: e.CODE_DOWNLOAD_TIMEOUT_MS,
     },
+    apig: {
+      baseUrl: e.APIG_BASE_URL ?? `http://localhost:${e.GATEWAY_PORT}`,
+      routeCacheTtlMs: e.APIG_ROUTE_CACHE_TTL_MS,
+    },
+    pushEvents: { tokenKeyHex: pushTokenKeyHex(e.PUSH_EVENTS_SECRET, e.OFG_MASTER_KEY) },
   };
+}
+
+/** A dedicated secret, or a key derived from the master key so it never doubles as an encryption key. */
+function pushTokenKeyHex(secret: string | undefined, masterKeyHex: string): string {
+  if (secret !== undefined) return createHash('sha256').update(secret, 'utf8').digest('hex');
+  return createHmac('sha256', Buffer.from(masterKeyHex, 'hex')).update('ofg-push-events-v1').digest('hex');
 }

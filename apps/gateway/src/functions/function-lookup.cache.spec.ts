@@ -1,14 +1,19 @@
-import { FunctionEntity } from '@ofg/data-access';
 import { aFunctionEntity } from '../testing/function-entity.builder';
 import { FunctionLookupCache } from './function-lookup.cache';
+import type { ResolvedFunction } from './resolved-function';
 
 describe('FunctionLookupCache', () => {
   let clock = 0;
   let loads = 0;
   const fn = aFunctionEntity({ id: '11111111-1111-4111-8111-111111111111' });
-  const load = async (): Promise<FunctionEntity> => {
+  const resolved: ResolvedFunction = {
+    fn,
+    ref: { projectId: fn.projectId, package: fn.package, funcName: fn.funcName },
+    target: { kind: 'latest' },
+  };
+  const load = async (): Promise<ResolvedFunction> => {
     loads += 1;
-    return fn;
+    return resolved;
   };
 
   beforeEach(() => {

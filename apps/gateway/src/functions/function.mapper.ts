@@ -15,15 +15,23 @@ export interface FunctionMapperContext {
   domainId: string;
 }
 
-/** `latest-<yyMMddHHmmss>@<first 5 of digest>` from the last modification (UTC), like FunctionGraph's image names. */
-export function imageNameFor(fn: Pick<FunctionEntity, 'updatedAt' | 'codeDigest'>): string {
+/**
+ * `<version>-<yyMMddHHmmss>@<first 5 of digest>` from the last modification (a version's publish time, UTC), like
+ * FunctionGraph's image names.
+ */
+export function imageNameFor(
+  fn: Pick<FunctionEntity, 'updatedAt' | 'codeDigest' | 'publishedVersion'>,
+): string {
   const d = fn.updatedAt;
   const two = (n: number): string => String(n).padStart(2, '0');
   const stamp = `${two(d.getUTCFullYear() % 100)}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${two(d.getUTCHours())}${two(d.getUTCMinutes())}${two(d.getUTCSeconds())}`;
-  return `latest-${stamp}@${fn.codeDigest.slice(0, 5)}`;
+  return `${fn.publishedVersion ?? 'latest'}-${stamp}@${fn.codeDigest.slice(0, 5)}`;
 }
 
-/** The function object of create/get/update config (`:latest` URN) and list (`qualified` false: no qualifier in func_urn). */
+/**
+ * The function object of create/get/update config and publish (URN qualified by `latest` or, for a published
+ * version's view, the version) and of list (`qualified` false: no qualifier in func_urn).
+ */
 export function toFunctionConfigDto(
   fn: FunctionEntity,
   ctx: FunctionMapperContext,
@@ -31,13 +39,14 @@ export function toFunctionConfigDto(
   dependencies: DependencyVersionDto[] = [],
 ): FunctionConfigDto {
   const extra = readExtra(fn.extra);
+  const version = fn.publishedVersion ?? 'latest';
   const dto: FunctionConfigDto = {
     func_id: fn.id,
     resource_id: fn.id,
     func_urn: formatFunctionUrn(
       ctx.region,
       { projectId: fn.projectId, package: fn.package, funcName: fn.funcName },
-      qualified ? 'latest' : undefined,
+      qualified ? version : undefined,
     ),
     func_name: fn.funcName,
     domain_id: ctx.domainId,
@@ -56,7 +65,7 @@ export function toFunctionConfigDto(
     user_data: fn.userData,
     encrypted_user_data: fn.encryptedUserData ? ENCRYPTED_USER_DATA_MASK : '',
     digest: fn.codeDigest,
-    version: 'latest',
+    version,
     image_name: imageNameFor(fn),
     xrole: fn.xrole,
     app_xrole: fn.appXrole,
@@ -95,7 +104,7 @@ export function toFunctionCodeDto(
     func_urn: formatFunctionUrn(
       ctx.region,
       { projectId: fn.projectId, package: fn.package, funcName: fn.funcName },
-      'latest',
+      fn.publishedVersion ?? 'latest',
     ),
     func_name: fn.funcName,
     domain_id: ctx.domainId,

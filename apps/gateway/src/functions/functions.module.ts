@@ -30,6 +30,6 @@ import { FunctionsService } from './functions.service';
     FunctionDependencies,
     FunctionsService,
   ],
-  exports: [FunctionResolver, CodePackageService, FunctionDependencies],
+  exports: [FunctionResolver, CodePackageService, FunctionDependencies, FunctionsService],
 })
 export class FunctionsModule {}

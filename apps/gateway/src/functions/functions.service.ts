@@ -16,6 +16,9 @@ import {
 import {
   FunctionEntity,
   FunctionRepository,
+  FunctionVersionRepository,
+  functionAtVersion,
+  QuotaUsageRepository,
   ReservedInstanceConfigRepository,
   TriggerRepository,
 } from '@ofg/data-access';
@@ -38,7 +41,9 @@ import { FunctionExtra, configExtraOf, mergeExtra } from './function-extra';
 import { FunctionResolver } from './function.resolver';
 import { toFunctionCodeDto, toFunctionConfigDto } from './function.mapper';
 import { parseListFunctionsQuery } from './list-query';
+import { announceVersionsChanged } from './qualifier-events';
 import { ENCRYPTED_USER_DATA_MASK, validateUserData } from './user-data.validator';
+import { QuotaDelta, tenantQuotaError } from '../quotas/tenant-quota';
 
 /** Runtime families this installation can run; the rest are refused at create/update rather than failing at invoke. */
 const RUNNABLE_FAMILIES: readonly string[] = ['nodejs', 'python', 'custom', 'http', 'custom-image'];
@@ -59,6 +64,8 @@ export class FunctionsService {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
     private readonly dependencies: FunctionDependencies,
     private readonly reservations: ReservedInstanceConfigRepository,
+    private readonly versions: FunctionVersionRepository,
+    private readonly usage: QuotaUsageRepository,
   ) {
     this.cipher = new SecretCipher(config.masterKeyHex);
   }
@@ -84,6 +91,8 @@ export class FunctionsService {
           handler: input.handler,
         });
     if (!customImage) await assertBootstrapPresent(input.runtime, code);
+    // Checked before the write, not under a lock: creates racing at the limit can pass it by a few.
+    await this.assertWithinQuota(auth.projectId, { functions: 1, codeBytes: code.size });
     // The id is chosen here because encrypted variables are bound to it (AAD) before the row exists.
     const id = randomUUID();
     const extra: FunctionExtra = { ...configExtraOf(input), ...dependencies, custom_image: customImage };
@@ -138,12 +147,15 @@ export class FunctionsService {
     };
   }
 
+  /** The head, a published version, or an alias's main version, as the URN's qualifier says. */
   async getConfig(auth: FgsAuthContext, urn: string): Promise<FunctionConfigDto> {
-    return this.configDto(auth, await this.resolver.findLatest(urn, auth));
+    const { fn, versionDescription } = await this.qualifiedView(auth, urn);
+    const dto = await this.configDto(auth, fn);
+    return versionDescription === undefined ? dto : { ...dto, version_description: versionDescription };
   }
 
   async getCode(auth: FgsAuthContext, urn: string): Promise<FunctionCodeDto> {
-    return this.codeDto(auth, await this.resolver.findLatest(urn, auth));
+    return this.codeDto(auth, (await this.qualifiedView(auth, urn)).fn);
   }
 
   async updateCode(auth: FgsAuthContext, urn: string, body: unknown): Promise<FunctionCodeDto> {
@@ -159,6 +171,7 @@ export class FunctionsService {
       handler: fn.handler,
     });
     await assertBootstrapPresent(fn.runtime, code);
+    await this.assertWithinQuota(auth.projectId, { functions: 0, codeBytes: code.size - fn.codeSize });
     const dependencies = await this.dependencies.resolve(auth.projectId, fn.runtime, input);
     const patch: Partial<FunctionEntity> = {
       ...codeColumns(input.code_type, code),
@@ -234,13 +247,21 @@ export class FunctionsService {
   }
 
   /**
-   * An unqualified URN deletes the whole function with its triggers. FunctionGraph's docs say `latest` cannot be
-   * deleted on its own, but the SDK and most callers pass the `:latest` URN that create returned; while versions do
-   * not exist the head is the whole function, so `:latest` deletes it too rather than failing. Other versions and
-   * aliases do not exist yet (FSS.1052 / FSS.1053).
+   * An unqualified URN deletes the whole function with its versions, aliases and triggers. `latest` cannot be deleted
+   * on its own (spec §3.6.3), and the SDK and most callers pass the `:latest` URN that create returned, so `:latest`
+   * deletes the whole function too. A version URN deletes that version with its triggers, async config and reserved
+   * instances, unless an alias routes to it (FSS.1094). An alias URN names the alias's version, which that alias
+   * routes to, so it is refused the same way (FSS.1094): delete or move the alias first.
    */
   async delete(auth: FgsAuthContext, urn: string): Promise<void> {
-    const fn = await this.resolver.findLatest(urn, auth);
+    const { fn, target } = await this.resolver.findTarget(urn, auth);
+    if (target.kind === 'version') return this.deleteVersion(auth, fn, target.version.version);
+    if (target.kind === 'alias')
+      throw new FgsError(
+        'FSS.1094',
+        `Alias ${target.alias.name} points at version ${target.alias.version}, so it cannot be deleted through the alias: ` +
+          'delete the alias (DELETE …/aliases/{alias_name}) or move it first',
+      );
     const triggerIds = await this.triggers.deleteAllForFunction(auth.projectId, fn.id);
     for (const triggerId of triggerIds) {
       await this.events.emitTriggerChanged({ triggerId, projectId: auth.projectId, action: 'delete' });
@@ -254,9 +275,46 @@ export class FunctionsService {
     });
   }
 
-  /** Reserved instances run the current code and configuration, which stay frozen until they are released. */
+  /** Deletes one published version that no alias routes to, with what was bound to it, and announces it. */
+  private async deleteVersion(auth: FgsAuthContext, fn: FunctionEntity, version: string): Promise<void> {
+    const cleanup = await this.versions.withFunctionLocked(auth.projectId, fn.id, async (tx) => {
+      if (!(await tx.findVersion(version))) throw new FgsError('FSS.1052');
+      for (const alias of await tx.aliases()) {
+        if (alias.version === version)
+          throw new FgsError(
+            'FSS.1094',
+            `Version ${version} is the main version of alias ${alias.name}: move or delete the alias first`,
+          );
+        if (version in alias.additionalVersionWeights || version in alias.additionalVersionStrategy)
+          throw new FgsError(
+            'FSS.1094',
+            `Version ${version} is an additional version of alias ${alias.name}: update or delete the alias first`,
+          );
+      }
+      return tx.deleteVersion(version);
+    });
+    this.resolver.evict(fn.id);
+    await announceVersionsChanged(this.events, auth, fn, { qualifier: version, cleanup });
+  }
+
+  /** What a GET of config or code shows for the URN's qualifier; an alias shows its main version. */
+  private async qualifiedView(
+    auth: FgsAuthContext,
+    urn: string,
+  ): Promise<{ fn: FunctionEntity; versionDescription?: string }> {
+    const { fn, target } = await this.resolver.findTarget(urn, auth);
+    if (target.kind === 'latest') return { fn };
+    const version =
+      target.kind === 'version'
+        ? target.version
+        : target.versions.find((v) => v.version === target.alias.version);
+    if (!version) return { fn };
+    return { fn: functionAtVersion(fn, version), versionDescription: version.versionDescription };
+  }
+
+  /** Reserved instances of `latest` run its current code and configuration, which stay frozen until released. */
   private async assertNoReservedInstances(fn: FunctionEntity): Promise<void> {
-    const reserved = await this.reservations.reservedCountOf(fn.projectId, fn.id);
+    const reserved = await this.reservations.reservedCountOfLatest(fn.projectId, fn.id);
     if (reserved > 0)
       throw new FgsError(
         'FSS.1077',
@@ -265,6 +323,11 @@ export class FunctionsService {
   }
 
   /** The function object with its `dependencies[]` resolved. */
+  private async assertWithinQuota(projectId: string, adding: QuotaDelta): Promise<void> {
+    const error = tenantQuotaError(await this.usage.usageOf(projectId), adding);
+    if (error) throw error;
+  }
+
   private async configDto(auth: FgsAuthContext, fn: FunctionEntity): Promise<FunctionConfigDto> {
     const dependencies = await this.dependencies.describe(auth.projectId, [fn]);
     return toFunctionConfigDto(fn, this.ctx(auth), true, dependencies.get(fn.id));

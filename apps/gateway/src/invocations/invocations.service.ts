@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { FgsError, LIMITS, MEMORY_SIZES_MB } from '@ofg/contracts';
-import { FunctionEntity, toFunctionSnapshot } from '@ofg/data-access';
+import { FunctionEntity, runnableAt, RunnableFunction, toFunctionSnapshot } from '@ofg/data-access';
 import { InvocationDispatcher } from '@ofg/queue';
 import { FgsAuthContext } from '../common/fgs-request';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
@@ -26,32 +26,44 @@ export class InvocationsService {
 
   async invokeSync(auth: FgsAuthContext, req: InvokeRequest): Promise<RenderedInvocation> {
     assertPayloadSize(req.rawBody, LIMITS.syncPayloadBytes, '6 MB');
-    const fn = withInstanceMemory(await this.resolveEnabled(auth, req.urn), req.headers);
+    const { fn, alias } = await this.resolveEnabled(auth, req);
     const logType = parseLogType(req.headers['x-cff-log-type']);
     const version = parseRequestVersion(req.headers['x-cff-request-version']);
     const reply = await this.dispatcher.invokeSync(fn, eventText(req.rawBody), {
       domainId: auth.domainId,
       logType,
       requestId: req.requestId,
+      alias,
     });
-    const funcDigest = toFunctionSnapshot(fn, this.config.region, auth.domainId).configDigest;
-    return renderSyncReply(reply, { version, logType, funcDigest });
+    const snapshot = toFunctionSnapshot(fn, this.config.region, auth.domainId);
+    return renderSyncReply(reply, {
+      version,
+      logType,
+      funcDigest: snapshot.configDigest,
+      funcVersion: snapshot.version,
+    });
   }
 
   async invokeAsync(auth: FgsAuthContext, req: InvokeRequest): Promise<{ request_id: string }> {
     assertPayloadSize(req.rawBody, LIMITS.asyncPayloadBytes, '256 KB');
-    const fn = withInstanceMemory(await this.resolveEnabled(auth, req.urn), req.headers);
+    const { fn, alias } = await this.resolveEnabled(auth, req);
     const requestId = await this.dispatcher.invokeAsync(fn, eventText(req.rawBody), {
       domainId: auth.domainId,
       requestId: req.requestId,
+      alias,
     });
     return { request_id: requestId };
   }
 
-  private async resolveEnabled(auth: FgsAuthContext, urn: string): Promise<FunctionEntity> {
-    const fn = await this.resolver.findLatestForInvoke(urn, auth);
-    if (fn.maxInstances === 0) throw new FgsError('FSS.0429', 'Function Disabled');
-    return fn;
+  /**
+   * What this request runs: the head, a published version, or for an alias the version its rules (on this request's
+   * headers) or weights pick. Max instances is function-wide: 0 disables every version.
+   */
+  private async resolveEnabled(auth: FgsAuthContext, req: InvokeRequest): Promise<RunnableFunction> {
+    const { fn: head, target } = await this.resolver.findForInvoke(req.urn, auth);
+    if (head.maxInstances === 0) throw new FgsError('FSS.0429', 'Function Disabled');
+    const runnable = runnableAt(head, target, req.headers);
+    return { ...runnable, fn: withInstanceMemory(runnable.fn, req.headers) };
   }
 }
 

@@ -60,6 +60,8 @@ export interface RenderOptions {
   logType: LogType;
   /** Identifies what ran (the function's config digest). */
   funcDigest: string;
+  /** The version that ran (`latest` or a published one; for an alias, the one it picked). */
+  funcVersion?: string;
 }
 
 /**
@@ -79,6 +81,7 @@ export function renderSyncReply(reply: InvocationReply, options: RenderOptions):
       billingDuration: Math.round(reply.billingDurationMs),
       memorySize: reply.memorySizeMb,
       memoryUsed: round3(reply.memoryUsedMb),
+      ...(options.funcVersion ? { version: options.funcVersion } : {}),
     }),
     'X-CFF-Billing-Duration': String(Math.round(reply.billingDurationMs)),
     'X-Cff-Response-Version': options.version,

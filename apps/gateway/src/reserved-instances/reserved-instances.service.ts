@@ -4,6 +4,7 @@ import {
   FgsError,
   FunctionConfigDto,
   FuncReservedInstanceMetricsDto,
+  FunctionRef,
   ListFunctionReservedInstancesDto,
   ListReservedInstanceConfigsDto,
   normaliseCronSchedule,
@@ -23,7 +24,7 @@ import { FgsAuthContext } from '../common/fgs-request';
 import { parseBody } from '../common/zod-errors';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
 import { ControlEventsPublisher } from '../control/control-events.publisher';
-import { FunctionResolver } from '../functions/function.resolver';
+import { FunctionResolver, isLatest } from '../functions/function.resolver';
 import { toFunctionConfigDto } from '../functions/function.mapper';
 import { InstanceFiguresReader } from './instance-figures.reader';
 import {
@@ -33,8 +34,17 @@ import {
 } from './reserved-instances.mapper';
 import { pageInfoOf, parseReservedListQuery } from './reserved-list.query';
 
-/** Versions and aliases do not exist yet, so every reservation targets `latest`. */
-const LATEST = { qualifierType: 'version', qualifierName: 'latest' } as const;
+/** The reservation key of a URN's qualifier: `version` (`latest` for none) or `alias`. */
+function reservationQualifierOf(ref: FunctionRef): {
+  qualifierType: 'version' | 'alias';
+  qualifierName: string;
+} {
+  if (ref.alias !== undefined) return { qualifierType: 'alias', qualifierName: ref.alias };
+  return {
+    qualifierType: 'version',
+    qualifierName: isLatest(ref.version) ? 'latest' : (ref.version as string),
+  };
+}
 
 /**
  * Reserved instances: how many instances of a function qualifier the invokers keep warm between them, the
@@ -51,9 +61,10 @@ export class ReservedInstancesService {
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
-  /** Sets the reservation of the URN's qualifier; count 0 without policies removes it. */
+  /** Sets the reservation of the URN's qualifier (which must exist); count 0 without policies removes it. */
   async update(auth: FgsAuthContext, urn: string, body: unknown): Promise<ReservedInstancesDto> {
-    const fn = await this.resolver.findLatest(urn, auth);
+    const { fn, ref } = await this.resolver.findTarget(urn, auth);
+    const qualifier = reservationQualifierOf(ref);
     const input = parseBody(updateReservedInstancesSchema, body);
     assertWithinMaximum(fn, input);
     assertCronExpressions(input);
@@ -66,18 +77,19 @@ export class ReservedInstancesService {
     const row = {
       projectId: auth.projectId,
       functionId: fn.id,
-      ...LATEST,
+      ...qualifier,
       domainId: auth.domainId,
       count: input.count,
       idleMode: input.idle_mode ?? false,
       tacticsConfig,
     };
     if (keep) await this.reservations.upsert(row);
-    else await this.reservations.remove(auth.projectId, fn.id, LATEST.qualifierType, LATEST.qualifierName);
+    else
+      await this.reservations.remove(auth.projectId, fn.id, qualifier.qualifierType, qualifier.qualifierName);
     await this.events.emitReservedInstancesChanged({
       functionId: fn.id,
       projectId: auth.projectId,
-      qualifier: LATEST.qualifierName,
+      qualifier: qualifier.qualifierName,
       count: input.count,
     });
     return toReservedInstancesDto(row);
@@ -117,7 +129,7 @@ export class ReservedInstancesService {
 
   /** Live instance and reserved-instance counts of the function over the running invokers, as one point each. */
   async instanceReport(auth: FgsAuthContext, urn: string): Promise<FuncReservedInstanceMetricsDto> {
-    const fn = await this.resolver.findLatest(urn, auth);
+    const { fn } = await this.resolver.findTarget(urn, auth);
     let figures;
     try {
       figures = await this.figures.figuresOf(fn.id);

@@ -27,11 +27,21 @@ export class TriggersController {
   @HttpCode(201)
   @ApiOperation({
     summary: 'Create a trigger',
-    description: 'Only TIMER is supported today; other types answer FSS.1101.',
+    description:
+      'TIMER, APIG, DEDICATEDGATEWAY, APIC, DIS, DMS, RABBITMQ, OBS, EVENTGRID, SMN, CTS and LTS; other types answer ' +
+      'FSS.1101. ' +
+      'Invalid event_data answers the type code (FSS.1109 timer, FSS.1107 APIG, FSS.1104 DIS, FSS.1103 ' +
+      'DMS/RABBITMQ, FSS.1106 OBS, FSS.0400 EVENTGRID); an OBS filter overlapping another OBS trigger of the ' +
+      'bucket answers 403 FSS.1108.',
   })
   @ApiBody({ schema: bodySchemaOf(createTriggerSchema) })
   @ApiResponse({ status: 201, description: 'The trigger' })
-  @ApiResponse({ status: 409, description: 'FSS.1148: a timer with this name exists' })
+  @ApiResponse({
+    status: 409,
+    description:
+      'The type duplicate code: FSS.1148 timer, FSS.1146/FSS.1147 APIG, FSS.1143 DIS, FSS.1142 DMS, ' +
+      'FSS.1145 OBS, FSS.0409 EVENTGRID',
+  })
   @Action(FGS_ACTIONS.triggerCreate)
   create(
     @Auth() auth: FgsAuthContext,
@@ -62,7 +72,7 @@ export class TriggersController {
   @ApiTriggerParams()
   @ApiOperation({ summary: 'Get a trigger' })
   @ApiResponse({ status: 200, description: 'The trigger' })
-  @ApiResponse({ status: 404, description: 'FSS.1140 (timer) / FSS.1131: not found' })
+  @ApiResponse({ status: 404, description: 'The type not-found code (FSS.1140 timer, FSS.1138 APIG, ...)' })
   @Action(FGS_ACTIONS.triggerGet)
   get(
     @Auth() auth: FgsAuthContext,
@@ -77,7 +87,9 @@ export class TriggersController {
   @ApiTriggerParams()
   @ApiOperation({
     summary: 'Update a trigger',
-    description: 'Enable/disable with `trigger_status`; re-applying the current status is FSS.1153 (412).',
+    description:
+      'Enable/disable with `trigger_status` (re-applying the current status is FSS.1153, 412); `event_data` ' +
+      'replaces (object) or is merged (the SDK array of partial objects).',
   })
   @ApiBody({ schema: bodySchemaOf(updateTriggerSchema) })
   @ApiResponse({ status: 200, description: 'The updated trigger' })

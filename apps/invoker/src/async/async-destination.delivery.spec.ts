@@ -1,12 +1,23 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
+import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { FunctionEntity, InvocationEntity } from '@ofg/data-access';
 import { InvocationJob } from '@ofg/contracts';
-import { aFunctionSnapshot, anInvocationJob } from '@ofg/testing';
+import {
+  aFunctionSnapshot,
+  anInvocationJob,
+  S3_STORE_CREDENTIALS,
+  S3Store,
+  startS3Store,
+} from '@ofg/testing';
 import {
   AsyncDestinationDelivery,
   AsyncTermination,
   destinationRequestId,
 } from './async-destination.delivery';
+import { ObsDestinationStore } from './obs-destination.store';
 
 const FAILED: AsyncTermination = {
   condition: 'RetriesExhausted',
@@ -22,13 +33,32 @@ describe('AsyncDestinationDelivery', () => {
   let waiting: Partial<InvocationEntity>[];
   let webhookStatus: number;
   let delivery: AsyncDestinationDelivery;
+  let s3Dir: string;
+  let s3: S3Store;
+  let obs: ObsDestinationStore;
   const job = anInvocationJob(aFunctionSnapshot().withProject('p1').build())
     .forProject('p1')
     .async()
     .withEvent({ n: 1 })
     .build();
 
-  beforeAll(() => Logger.overrideLogger(false));
+  beforeAll(async () => {
+    Logger.overrideLogger(false);
+    s3Dir = mkdtempSync(join(tmpdir(), 'ofg-obs-'));
+    s3 = await startS3Store(s3Dir, ['results']);
+    obs = new ObsDestinationStore({
+      endpoint: s3.endpoint,
+      region: 'us-east-1',
+      ...S3_STORE_CREDENTIALS,
+      requestTimeoutMs: 5000,
+    });
+  });
+
+  afterAll(async () => {
+    obs.onApplicationShutdown();
+    await s3.close();
+    rmSync(s3Dir, { recursive: true, force: true });
+  });
 
   beforeEach(() => {
     xadds = [];
@@ -57,7 +87,8 @@ describe('AsyncDestinationDelivery', () => {
               } as unknown as FunctionEntity)
             : null,
       },
-      { insertWaiting: async (row) => void waiting.push(row) },
+      { insertWaiting: async (row) => void waiting.push(row), discardUnaccepted: async () => true },
+      obs,
       async (url, init) => {
         posts.push({ url, init });
         return new Response('', { status: webhookStatus });
@@ -71,7 +102,8 @@ describe('AsyncDestinationDelivery', () => {
     ).resolves.toBe(true);
     expect(xadds).toHaveLength(1);
     expect(xadds[0][0]).toBe('ofg:dis:p1:fails');
-    const record = JSON.parse(xadds[0][xadds[0].length - 1] as string);
+    const record = JSON.parse(xadds[0][xadds[0].indexOf('record') + 1] as string);
+    expect(xadds[0].slice(-2)).toEqual(['x-ofg-hop', '0']);
     expect(record).toMatchObject({
       request_context: {
         request_id: job.requestId,
@@ -127,9 +159,48 @@ describe('AsyncDestinationDelivery', () => {
     expect(destinationRequestId(job.requestId)).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('leaves OBS and a missing target function undelivered', async () => {
+  it('writes the record to <prefix><request_id>.json in the OBS bucket of the S3-compatible store', async () => {
     await expect(
-      delivery.deliver(job, { destination: 'OBS', param: { bucket: 'results' } }, FAILED),
+      delivery.deliver(
+        job,
+        { destination: 'OBS', param: { bucket: 'results', prefix: 'fn/failed/', expires: 7 } },
+        FAILED,
+      ),
+    ).resolves.toBe(true);
+
+    const client = new S3Client({
+      endpoint: s3.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: S3_STORE_CREDENTIALS,
+    });
+    const object = await client.send(
+      new GetObjectCommand({ Bucket: 'results', Key: `fn/failed/${job.requestId}.json` }),
+    );
+    expect(object.ContentType).toBe('application/json');
+    expect(object.Metadata).toEqual({ 'expires-days': '7' });
+    expect(JSON.parse(await object.Body!.transformToString())).toMatchObject({
+      request_context: { request_id: job.requestId, condition: 'RetriesExhausted' },
+      request_payload: { n: 1 },
+      response_payload: { errorMessage: 'boom' },
+    });
+    client.destroy();
+  });
+
+  it('leaves a missing OBS bucket, an unconfigured store and a missing target function undelivered', async () => {
+    await expect(
+      delivery.deliver(job, { destination: 'OBS', param: { bucket: 'no-such-bucket' } }, FAILED),
+    ).resolves.toBe(false);
+    const unconfigured = new AsyncDestinationDelivery(
+      { region: 'local', webhookTimeoutMs: 1000, streamMaxLen: 10 },
+      { xadd: (async () => '1-0') as never },
+      { enqueue: async () => undefined },
+      { findByName: async () => null },
+      { insertWaiting: async () => undefined, discardUnaccepted: async () => true },
+      new ObsDestinationStore(null),
+    );
+    await expect(
+      unconfigured.deliver(job, { destination: 'OBS', param: { bucket: 'results' } }, FAILED),
     ).resolves.toBe(false);
     await expect(
       delivery.deliver(job, { destination: 'FunctionGraph', param: { func_urn: 'gone' } }, FAILED),

@@ -9,6 +9,7 @@ import {
 } from '@ofg/contracts';
 import { FunctionRepository, InvocationRepository } from '@ofg/data-access';
 import { commitAsyncInvocation, InvocationProducer } from '@ofg/queue';
+import { ObsDestinationStore } from './obs-destination.store';
 
 /** Why the request ended, as the destination record names it. */
 export type AsyncCondition = 'Success' | 'RetriesExhausted' | 'EventAgeExceeded';
@@ -70,7 +71,9 @@ export class AsyncDestinationDelivery implements OnApplicationShutdown {
     private readonly producer: Pick<InvocationProducer, 'enqueue'> &
       Partial<Pick<InvocationProducer, 'close'>>,
     @Inject(FunctionRepository) private readonly functions: Pick<FunctionRepository, 'findByName'>,
-    @Inject(InvocationRepository) private readonly ledger: Pick<InvocationRepository, 'insertWaiting'>,
+    @Inject(InvocationRepository)
+    private readonly ledger: Pick<InvocationRepository, 'insertWaiting' | 'discardUnaccepted'>,
+    @Inject(ObsDestinationStore) private readonly obs: Pick<ObsDestinationStore, 'putRecord'>,
     private readonly fetcher: Fetch = (url, init) => fetch(url, init),
   ) {}
 
@@ -124,10 +127,8 @@ export class AsyncDestinationDelivery implements OnApplicationShutdown {
         await this.invokeFunction(job, to.param.func_urn, body);
         return;
       case 'OBS':
-        // No S3-compatible store is wired into this platform yet; the record stays undelivered.
-        throw new Error(
-          `OBS destinations are not delivered: no S3-compatible store (bucket ${to.param.bucket})`,
-        );
+        await this.obs.putRecord(to.param, job.requestId, body);
+        return;
     }
   }
 
@@ -142,6 +143,9 @@ export class AsyncDestinationDelivery implements OnApplicationShutdown {
       job.requestId,
       'record',
       body,
+      // A trigger reading this stream counts the hop, so a function feeding its own trigger stops at the limit.
+      'x-ofg-hop',
+      String(job.trigger?.hop ?? 0),
     );
   }
 

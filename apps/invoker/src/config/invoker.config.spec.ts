@@ -20,7 +20,8 @@ describe('loadInvokerConfig', () => {
       redisUrl: REQUIRED.REDIS_URL,
       masterKeyHex: REQUIRED.OFG_MASTER_KEY,
       functionApiEndpoint: undefined,
-      worker: { concurrency: 64, drainTimeoutMs: 30_000 },
+      worker: { concurrency: 64, drainTimeoutMs: 30_000, lockDurationMs: 30_000, stalledIntervalMs: 30_000 },
+      asyncRecovery: { intervalMs: 10_000, graceMs: 30_000, maxRecoveries: 5, maxDeliveryAttempts: 5 },
       instances: { keepAliveMs: 300_000, readyTimeoutMs: 10_000 },
       pool: {
         memoryBudgetMb: Math.floor((totalmem() / (1024 * 1024)) * 0.8),
@@ -79,7 +80,7 @@ describe('loadInvokerConfig', () => {
       invokerId: 'invoker-a',
       port: 9000,
       region: 'local',
-      worker: { concurrency: 8, drainTimeoutMs: 5000 },
+      worker: { concurrency: 8, drainTimeoutMs: 5000, lockDurationMs: 30_000, stalledIntervalMs: 30_000 },
       instances: { keepAliveMs: 120_000 },
       runtimeImages: {
         nodejs: 'local/node:1',
@@ -136,6 +137,23 @@ describe('loadInvokerConfig', () => {
     expect(() => loadInvokerConfig({ ...REQUIRED, FUNCTION_NETWORK_GUARD: 'yes' })).toThrow(
       /FUNCTION_NETWORK_GUARD/,
     );
+  });
+
+  it('reads the S3-compatible store of OBS destinations, keys required with the endpoint', () => {
+    const s3 = { S3_ENDPOINT: 'http://127.0.0.1:9000/', S3_ACCESS_KEY_ID: 'ak', S3_SECRET_ACCESS_KEY: 'sk' };
+
+    expect(loadInvokerConfig(REQUIRED).objectStore).toBeUndefined();
+    expect(loadInvokerConfig({ ...REQUIRED, ...s3 }).objectStore).toEqual({
+      endpoint: 'http://127.0.0.1:9000',
+      region: 'us-east-1',
+      accessKeyId: 'ak',
+      secretAccessKey: 'sk',
+    });
+    expect(loadInvokerConfig({ ...REQUIRED, ...s3, S3_REGION: 'eu-1' }).objectStore?.region).toBe('eu-1');
+    expect(() => loadInvokerConfig({ ...REQUIRED, ...s3, S3_SECRET_ACCESS_KEY: '' })).toThrow(
+      /S3_SECRET_ACCESS_KEY are required with S3_ENDPOINT/,
+    );
+    expect(() => loadInvokerConfig({ ...REQUIRED, ...s3, S3_ENDPOINT: 'minio:9000' })).toThrow(/S3_ENDPOINT/);
   });
 
   it('fails with one readable message naming every bad variable', () => {

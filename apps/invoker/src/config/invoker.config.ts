@@ -68,6 +68,14 @@ export const invokerEnvSchema = z.object({
   CONTAINER_NOFILE: z.coerce.number().int().min(64).max(1_048_576).default(1024),
   INSTANCE_READY_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
   DRAIN_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+  // BullMQ job lock and stalled check: a killed invoker's jobs are re-delivered within about their sum.
+  WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  // Async ledger reconciler (one invoker at a time): lost jobs re-enqueued, pending destinations retried; 0 = off.
+  ASYNC_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
+  ASYNC_RECONCILE_GRACE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
+  ASYNC_MAX_RECOVERIES: z.coerce.number().int().min(0).max(100).default(5),
+  ASYNC_DESTINATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   // Sum of memory_size of live instances and prewarmed containers; unset: 80% of the host's memory, 0: no budget.
   INVOKER_MEMORY_BUDGET_MB: z.coerce.number().int().min(0).optional(),
   // How long a request waits for a free instance slot (max instances) or memory before FSS.0429.
@@ -91,6 +99,15 @@ export const invokerEnvSchema = z.object({
   PREWARM_RECENT_MS: z.coerce.number().int().min(0).default(600_000),
   // Host firewall of the function network (iptables): auto = when possible, else a warning; required = or no start.
   FUNCTION_NETWORK_GUARD: z.enum(NETWORK_GUARD_MODES).default('auto'),
+  // S3-compatible store that OBS async destinations write to (path-style); unset: OBS destinations are not delivered.
+  S3_ENDPOINT: z
+    .string()
+    .max(512)
+    .regex(/^https?:\/\/[^\s/?#@]+(\/[^\s?#]*)?$/, 'must be an http(s):// URL, e.g. http://127.0.0.1:9000')
+    .optional(),
+  S3_REGION: z.string().min(1).max(64).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).max(256).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).max(256).optional(),
 });
 export type InvokerEnv = z.infer<typeof invokerEnvSchema>;
 
@@ -104,12 +121,15 @@ export interface InvokerConfig {
   masterKeyHex: string;
   /** Gateway base URL for function code (no trailing slash); undefined when not configured. */
   functionApiEndpoint?: string;
-  worker: { concurrency: number; drainTimeoutMs: number };
+  worker: { concurrency: number; drainTimeoutMs: number; lockDurationMs: number; stalledIntervalMs: number };
+  asyncRecovery: { intervalMs: number; graceMs: number; maxRecoveries: number; maxDeliveryAttempts: number };
   instances: { keepAliveMs: number; readyTimeoutMs: number };
   /** Max instances across invokers, memory budget and prewarm pool of the instance pool. */
   pool: { memoryBudgetMb?: number; waitTimeoutMs: number; leaseTtlMs: number; prewarm: PrewarmOptions };
   runtimeImages: Record<string, string>;
   codeCache: { dir: string; memoryBytes: number };
+  /** S3-compatible store of OBS destinations; undefined when S3_ENDPOINT is unset. */
+  objectStore?: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string };
   docker: {
     socketPath: string;
     network: string;
@@ -129,6 +149,11 @@ export const InvokerConfigError = EnvConfigError;
 /** Parses the environment; throws one error listing every bad variable so boot fails fast. */
 export function loadInvokerConfig(env: NodeJS.ProcessEnv = process.env): InvokerConfig {
   const e = parseEnv(invokerEnvSchema, env, 'invoker');
+  if (e.S3_ENDPOINT && !(e.S3_ACCESS_KEY_ID && e.S3_SECRET_ACCESS_KEY)) {
+    throw new InvokerConfigError(
+      'invalid invoker configuration: S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY are required with S3_ENDPOINT',
+    );
+  }
   return {
     invokerId: e.INVOKER_ID ?? defaultInvokerId(),
     port: e.INVOKER_PORT,
@@ -137,7 +162,18 @@ export function loadInvokerConfig(env: NodeJS.ProcessEnv = process.env): Invoker
     redisUrl: e.REDIS_URL,
     masterKeyHex: e.OFG_MASTER_KEY,
     functionApiEndpoint: e.FUNCTION_API_ENDPOINT?.replace(/\/+$/, ''),
-    worker: { concurrency: e.WORKER_CONCURRENCY, drainTimeoutMs: e.DRAIN_TIMEOUT_MS },
+    worker: {
+      concurrency: e.WORKER_CONCURRENCY,
+      drainTimeoutMs: e.DRAIN_TIMEOUT_MS,
+      lockDurationMs: e.WORKER_LOCK_DURATION_MS,
+      stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
+    },
+    asyncRecovery: {
+      intervalMs: e.ASYNC_RECONCILE_INTERVAL_MS,
+      graceMs: e.ASYNC_RECONCILE_GRACE_MS,
+      maxRecoveries: e.ASYNC_MAX_RECOVERIES,
+      maxDeliveryAttempts: e.ASYNC_DESTINATION_MAX_ATTEMPTS,
+    },
     instances: { keepAliveMs: e.INSTANCE_KEEPALIVE_MS, readyTimeoutMs: e.INSTANCE_READY_TIMEOUT_MS },
     pool: {
       memoryBudgetMb: e.INVOKER_MEMORY_BUDGET_MB ?? Math.floor((totalmem() / (1024 * 1024)) * 0.8),
@@ -157,6 +193,14 @@ export function loadInvokerConfig(env: NodeJS.ProcessEnv = process.env): Invoker
       'custom-image': e.RUNTIME_IMAGE_CUSTOM,
     },
     codeCache: { dir: e.CODE_CACHE_DIR, memoryBytes: e.CODE_CACHE_MEMORY_MB * 1024 * 1024 },
+    objectStore: e.S3_ENDPOINT
+      ? {
+          endpoint: e.S3_ENDPOINT.replace(/\/+$/, ''),
+          region: e.S3_REGION,
+          accessKeyId: e.S3_ACCESS_KEY_ID ?? '',
+          secretAccessKey: e.S3_SECRET_ACCESS_KEY ?? '',
+        }
+      : undefined,
     docker: {
       socketPath: e.DOCKER_SOCKET,
       network: e.FUNCTION_NETWORK,

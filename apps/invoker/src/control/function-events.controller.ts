@@ -11,7 +11,7 @@ function isFunctionChangedEvent(value: unknown): value is FunctionChangedEvent {
     v !== null &&
     typeof v.functionId === 'string' &&
     typeof v.projectId === 'string' &&
-    (v.action === 'updated' || v.action === 'deleted')
+    (v.action === 'updated' || v.action === 'deleted' || v.action === 'versions')
   );
 }
 
@@ -31,6 +31,8 @@ export class FunctionEventsController {
       this.logger.warn({ msg: 'ignoring a malformed function-changed event', event });
       return;
     }
+    // Published versions never change, and an alias only steers requests: no instance runs anything stale.
+    if (event.action === 'versions') return;
     // The agency may have changed or gone: the next instance reads it again and gets fresh credentials.
     this.credentials.forget(event.projectId, event.functionId);
     // A missed event only delays the cleanup until the idle keep-alive expires.

@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import { AsyncDestination, AsyncInvokePolicy, InvocationReply } from '@ofg/contracts';
-import { InvocationEntity } from '@ofg/data-access';
+import { DestinationStatus, InvocationEntity } from '@ofg/data-access';
 import { MetricsService } from '@ofg/observability';
 import { aFunctionSnapshot, anInvocationJob, FakeContainerRuntime } from '@ofg/testing';
 import { AsyncAbortRegistry } from '../async/async-abort.registry';
@@ -47,16 +47,29 @@ class FakeLedger implements InvocationLedger {
     requestId: string,
     attempt: number,
     patch: Partial<InvocationEntity>,
+    withDelivery = false,
   ): Promise<boolean> {
     const row = this.rows.get(requestId);
     if (
       !row ||
       (row.projectId ?? projectId) !== projectId ||
       row.attempt !== attempt ||
-      row.status !== 'RUNNING'
+      !['WAIT', 'RUNNING'].includes(row.status ?? '')
     )
       return false;
-    Object.assign(row, patch);
+    Object.assign(row, patch, withDelivery ? { destinationStatus: 'PENDING', destinationAttempts: 1 } : {});
+    return true;
+  }
+
+  async recordDelivery(
+    _projectId: string,
+    requestId: string,
+    claimed: number,
+    outcome: Exclude<DestinationStatus, ''>,
+  ): Promise<boolean> {
+    const row = this.rows.get(requestId);
+    if (row?.destinationStatus !== 'PENDING' || row.destinationAttempts !== claimed) return false;
+    row.destinationStatus = outcome;
     return true;
   }
 }
@@ -167,7 +180,7 @@ describe('InvocationJobHandler', () => {
         requestId: job.requestId,
         projectId: job.projectId,
         functionId: job.function.functionId,
-        qualifier: 'prod',
+        qualifier: '!prod',
         invokeType: 'sync',
         status: 'SUCCESS',
         result: 'done',
@@ -333,6 +346,41 @@ describe('InvocationJobHandler', () => {
           end: expect.objectContaining({ condition: 'Success', result: 'done' }),
         },
       ]);
+      // The terminal write claimed delivery try 1; its outcome is recorded on the ledger row.
+      expect(ledger.rows.get(job.requestId)).toMatchObject({
+        status: 'SUCCESS',
+        destinationStatus: 'DELIVERED',
+        destinationAttempts: 1,
+      });
+    });
+
+    it('leaves a delivery that failed PENDING for the reconciler, and claims none without a destination', async () => {
+      policy.onFailure = { destination: 'DIS', param: { stream_name: 'failures' } };
+      const failing = new InvocationJobHandler(
+        executor,
+        { add: (r) => records.push(r) },
+        ledger,
+        publisher,
+        { invokerId: 'inv-1', now: () => now },
+        { get: async () => policy },
+        { deliver: async () => false },
+        aborts,
+      );
+      const job = anInvocationJob().async().build();
+      waiting(job.requestId);
+      await failing.handle(job, { attempt: 1, isLastAttempt: false });
+      expect(ledger.rows.get(job.requestId)).toMatchObject({ status: 'SUCCESS' });
+      expect(ledger.rows.get(job.requestId)?.destinationStatus).toBeUndefined();
+
+      policy.onSuccess = { destination: 'DIS', param: { stream_name: 'ok' } };
+      const next = anInvocationJob().async().build();
+      waiting(next.requestId);
+      await failing.handle(next, { attempt: 1, isLastAttempt: false });
+      expect(ledger.rows.get(next.requestId)).toMatchObject({
+        status: 'SUCCESS',
+        destinationStatus: 'PENDING',
+        destinationAttempts: 1,
+      });
     });
 
     it('discards an event older than its max age without running it', async () => {

@@ -1,9 +1,9 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
-import { AsyncInvokePolicy, InvocationJob, InvocationReply } from '@ofg/contracts';
+import { AsyncDestination, AsyncInvokePolicy, InvocationJob, InvocationReply } from '@ofg/contracts';
 import { InvocationRepository } from '@ofg/data-access';
 import { AsyncAbortRegistry } from '../async/async-abort.registry';
-import { AsyncDestinationDelivery } from '../async/async-destination.delivery';
+import { AsyncDestinationDelivery, AsyncTermination } from '../async/async-destination.delivery';
 import {
   AsyncPolicyCache,
   asyncConfigQualifier,
@@ -12,6 +12,7 @@ import {
 } from '../async/async-policy';
 import { InvocationExecutor } from './invocation.executor';
 import { InvocationRecord, InvocationRecordBuffer } from './invocation-record.buffer';
+import { LtsLogStream } from './lts-log.stream';
 
 /** Delivers sync replies to the gateway that waits for them. */
 export interface ReplyPublisher {
@@ -21,7 +22,7 @@ export interface ReplyPublisher {
 export const REPLY_PUBLISHER = Symbol('REPLY_PUBLISHER');
 export const JOB_HANDLER_OPTIONS = Symbol('JOB_HANDLER_OPTIONS');
 
-export type InvocationLedger = Pick<InvocationRepository, 'markRunning' | 'finish'>;
+export type InvocationLedger = Pick<InvocationRepository, 'markRunning' | 'finish' | 'recordDelivery'>;
 
 /** Which delivery of the job this is. */
 export interface JobAttempt {
@@ -64,6 +65,8 @@ export class InvocationJobHandler {
     @Inject(AsyncDestinationDelivery)
     private readonly destinations: Pick<AsyncDestinationDelivery, 'deliver'>,
     @Inject(AsyncAbortRegistry) private readonly aborts: AsyncAbortRegistry,
+    // Feeds LTS triggers; absent in tests that are not about them.
+    @Optional() @Inject(LtsLogStream) private readonly ltsLogs?: Pick<LtsLogStream, 'append'>,
   ) {}
 
   private now(): number {
@@ -91,7 +94,9 @@ export class InvocationJobHandler {
       }
     }
     // A forged job's record would land in the wrong tenant's history.
-    if (!isForged(job)) this.records.add(toRecord(job, reply, startTime, this.options.invokerId));
+    if (isForged(job)) return;
+    this.records.add(toRecord(job, reply, startTime, this.options.invokerId));
+    this.ltsLogs?.append(job, reply);
   }
 
   private async handleAsync(job: InvocationJob, step: JobAttempt): Promise<AsyncNext | void> {
@@ -127,10 +132,13 @@ export class InvocationJobHandler {
     const acceptedAt = job.enqueuedAt;
     if (isAsyncEventExpired(acceptedAt, this.now(), policy)) {
       const message = `the event is older than max_async_event_age_in_seconds (${policy.maxAsyncEventAgeInSeconds} s)`;
-      const written = await this.ledger.finish(job.projectId, job.requestId, attempt, {
-        status: 'DISCARD',
-        errorMessage: message,
-      });
+      const written = await this.ledger.finish(
+        job.projectId,
+        job.requestId,
+        attempt,
+        { status: 'DISCARD', errorMessage: message },
+        !!policy.onFailure,
+      );
       this.logger.warn({
         msg: 'discarded an expired async event',
         requestId: job.requestId,
@@ -138,7 +146,7 @@ export class InvocationJobHandler {
         written,
       });
       if (written && policy.onFailure)
-        await this.destinations.deliver(job, policy.onFailure, {
+        await this.deliverClaimed(job, policy.onFailure, {
           condition: 'EventAgeExceeded',
           result: '',
           errorMessage: message,
@@ -185,26 +193,33 @@ export class InvocationJobHandler {
       reply.outcome === 'platform_error'
         ? `${PLATFORM_ERROR_PREFIX}${errorMessageOf(reply)}`
         : errorMessageOf(reply);
-    const written = await this.ledger.finish(job.projectId, job.requestId, attempt, {
-      status: reply.outcome === 'success' ? 'SUCCESS' : 'FAIL',
-      result: reply.result,
-      log: reply.log,
-      durationMs: reply.durationMs,
-      memoryUsedMb: reply.memoryUsedMb,
-      errorMessage,
-      startKind: reply.startKind,
-      startReason: reply.startReason ?? '',
-    });
+    const destination = reply.outcome === 'success' ? policy.onSuccess : policy.onFailure;
+    const written = await this.ledger.finish(
+      job.projectId,
+      job.requestId,
+      attempt,
+      {
+        status: reply.outcome === 'success' ? 'SUCCESS' : 'FAIL',
+        result: reply.result,
+        log: reply.log,
+        durationMs: reply.durationMs,
+        memoryUsedMb: reply.memoryUsedMb,
+        errorMessage,
+        startKind: reply.startKind,
+        startReason: reply.startReason ?? '',
+      },
+      !!destination,
+    );
+    if (written) this.ltsLogs?.append(job, reply);
     if (!written)
       this.logger.warn({
         msg: 'a later attempt already owns the ledger row; result dropped',
         requestId: job.requestId,
         attempt,
       });
-    const destination = reply.outcome === 'success' ? policy.onSuccess : policy.onFailure;
-    // Only the attempt whose terminal write won delivers, so each request is delivered at most once.
+    // Only the attempt whose terminal write won delivers; a crash before it leaves the delivery PENDING for the reconciler.
     if (written && destination)
-      await this.destinations.deliver(job, destination, {
+      await this.deliverClaimed(job, destination, {
         condition: reply.outcome === 'success' ? 'Success' : 'RetriesExhausted',
         result: reply.result,
         errorMessage,
@@ -212,6 +227,25 @@ export class InvocationJobHandler {
       });
     if (reply.outcome === 'platform_error')
       throw new RetryableInvocationError(`platform error on the last attempt: ${errorMessageOf(reply)}`);
+  }
+
+  /** Delivers the try the terminal write claimed (try 1) and records it; a failed try stays PENDING for the reconciler. */
+  private async deliverClaimed(
+    job: InvocationJob,
+    destination: AsyncDestination,
+    end: AsyncTermination,
+  ): Promise<void> {
+    const delivered = await this.destinations.deliver(job, destination, end);
+    try {
+      await this.ledger.recordDelivery(job.projectId, job.requestId, 1, delivered ? 'DELIVERED' : 'PENDING');
+    } catch (err) {
+      // Still PENDING in the ledger: the reconciler delivers once more rather than never.
+      this.logger.warn({
+        msg: 'could not record a destination delivery',
+        requestId: job.requestId,
+        err: String(err),
+      });
+    }
   }
 }
 
@@ -242,7 +276,7 @@ function toRecord(
     requestId: job.requestId,
     projectId: job.projectId,
     functionId: job.function.functionId,
-    qualifier: job.alias ?? job.function.version,
+    qualifier: asyncConfigQualifier(job),
     invokeType: 'sync',
     triggerType: job.trigger?.type ?? '',
     triggerId: job.trigger?.id ?? '',

@@ -17,6 +17,7 @@ export class InvokerMetrics {
   private readonly instanceStartDuration: Histogram<string>;
   private readonly evictions: Counter<string>;
   private readonly capacityRejections: Counter<string>;
+  private readonly reconciled: Counter<string>;
   private readonly instances: Gauge<string>;
   private instanceCounter: () => Record<string, number> = () => ({});
   private prewarmCounter: () => Record<string, number> = () => ({});
@@ -63,6 +64,11 @@ export class InvokerMetrics {
       'ofg_instance_evictions_total',
       'Idle containers removed early: for memory (budget) or handed over to a request waiting for a slot',
       ['reason'],
+    );
+    this.reconciled = metrics.counter(
+      'ofg_async_reconciled_total',
+      'Async ledger repairs: lost jobs re-enqueued or abandoned, destination deliveries retried',
+      ['action'],
     );
     this.capacityRejections = metrics.counter(
       'ofg_instance_capacity_rejections_total',
@@ -139,6 +145,12 @@ export class InvokerMetrics {
 
   capacityRejected(limit: string): void {
     this.capacityRejections.inc({ limit });
+  }
+
+  asyncReconciled(
+    action: 're_enqueued' | 'abandoned' | 'redelivered' | 'delivery_retry' | 'delivery_failed',
+  ): void {
+    this.reconciled.inc({ action });
   }
 
   /** Current gauge value for one state (tests and logs). */

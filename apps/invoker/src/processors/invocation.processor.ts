@@ -135,6 +135,8 @@ export class InvocationProcessor implements OnApplicationBootstrap, BeforeApplic
     this.worker = new Worker<InvocationJob>(QUEUES.invocations, (job, token) => this.process(job, token), {
       connection: this.workerConnection,
       concurrency: this.config.worker.concurrency,
+      lockDuration: this.config.worker.lockDurationMs,
+      stalledInterval: this.config.worker.stalledIntervalMs,
       autorun: true,
     });
     this.worker.on('error', (err) => this.logger.error({ msg: 'invocation worker error', err: String(err) }));
@@ -192,9 +194,10 @@ export class InvocationProcessor implements OnApplicationBootstrap, BeforeApplic
       throw new WaitingError();
     }
     // attemptsStarted also grows on stalled re-deliveries, which attemptsMade does not count; fencing needs both.
-    const attempt = Math.max(job.attemptsMade + 1, job.attemptsStarted);
+    // A job the reconciler re-enqueued starts its counters again, above the ledger row's attempt (attemptBase).
+    const data = job.data;
+    const attempt = (data.attemptBase ?? 0) + Math.max(job.attemptsMade + 1, job.attemptsStarted);
     const isLastAttempt = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-    const data = job.data as InvocationJob & { functionRetries?: number };
     const next = await this.handler.handle(job.data, {
       attempt,
       isLastAttempt,
@@ -203,7 +206,7 @@ export class InvocationProcessor implements OnApplicationBootstrap, BeforeApplic
     });
     if (next && token) {
       // A function-error retry keeps jobId = request_id: the same job goes back delayed, its count in its data.
-      await job.updateData({ ...data, functionRetries: next.functionRetries } as InvocationJob);
+      await job.updateData({ ...data, functionRetries: next.functionRetries });
       await job.moveToDelayed(Date.now() + next.retryInMs, token);
       throw new DelayedError();
     }

@@ -1,6 +1,11 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { FunctionSnapshot } from '@ofg/contracts';
-import { ReservedInstanceConfigRepository, toFunctionSnapshot } from '@ofg/data-access';
+import {
+  FunctionVersionRepository,
+  mainFunctionAt,
+  ReservedInstanceConfigRepository,
+  toFunctionSnapshot,
+} from '@ofg/data-access';
 import { RESERVED_OPTIONS, ReservedOptions } from './reserved.options';
 
 /** One reservation as the invokers split it: a stable identity, the count, and the snapshot it runs. */
@@ -18,7 +23,11 @@ export interface ReservationSource {
 
 export const RESERVATION_SOURCE = Symbol('RESERVATION_SOURCE');
 
-/** Every tenant's reservations from Postgres, turned into the same snapshots the gateway puts in invocation jobs. */
+/**
+ * Every tenant's reservations from Postgres, turned into the same snapshots the gateway puts in invocation jobs. A
+ * version reservation runs that version; an alias reservation runs the alias's main version (weights and rules only
+ * steer requests).
+ */
 @Injectable()
 export class PostgresReservationSource implements ReservationSource {
   private readonly logger = new Logger(PostgresReservationSource.name);
@@ -27,23 +36,33 @@ export class PostgresReservationSource implements ReservationSource {
   constructor(
     @Inject(ReservedInstanceConfigRepository) private readonly repo: ReservedInstanceConfigRepository,
     @Inject(RESERVED_OPTIONS) private readonly options: ReservedOptions,
+    @Inject(FunctionVersionRepository) private readonly versions: FunctionVersionRepository,
   ) {}
 
   async list(): Promise<Reservation[]> {
     const rows = await this.repo.listReservedInAllProjects();
-    return rows.flatMap(({ config, fn }) => {
+    const reservations: Reservation[] = [];
+    for (const { config, fn } of rows) {
       const key = `${config.projectId}|${config.functionId}|${config.qualifierType}:${config.qualifierName}`;
-      // Only `latest` can be run today; a version or alias reservation waits until they exist.
-      if (config.qualifierType !== 'version' || config.qualifierName !== 'latest') {
+      const ref =
+        config.qualifierType === 'alias'
+          ? { alias: config.qualifierName }
+          : { version: config.qualifierName };
+      const target = await this.versions.loadQualifier(config.projectId, fn.id, ref);
+      // Deleting a version or alias deletes its reservation too; this only bridges that race.
+      if (!target) {
         if (!this.warned.has(key)) {
           this.warned.add(key);
-          this.logger.warn({ msg: 'skipping a reservation of a qualifier this invoker cannot run', key });
+          this.logger.warn({ msg: 'skipping a reservation whose version or alias is gone', key });
         }
-        return [];
+        continue;
       }
-      return [
-        { key, count: config.count, snapshot: toFunctionSnapshot(fn, this.options.region, config.domainId) },
-      ];
-    });
+      reservations.push({
+        key,
+        count: config.count,
+        snapshot: toFunctionSnapshot(mainFunctionAt(fn, target), this.options.region, config.domainId),
+      });
+    }
+    return reservations;
   }
 }

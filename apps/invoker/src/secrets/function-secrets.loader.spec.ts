@@ -1,7 +1,7 @@
 import { FunctionEntity } from '@ofg/data-access';
 import { SecretCipher, credentialSecretAad, functionEnvAad } from '@ofg/security';
 import { aFunctionSnapshot } from '@ofg/testing';
-import { FunctionReader, FunctionSecretsLoader } from './function-secrets.loader';
+import { FunctionReader, FunctionSecretsLoader, FunctionVersionReader } from './function-secrets.loader';
 
 const cipher = new SecretCipher('cd'.repeat(32));
 
@@ -57,5 +57,37 @@ describe('FunctionSecretsLoader', () => {
   it('fails the start when the function is gone (or belongs to another project)', async () => {
     const { loader } = setup(null);
     await expect(loader.load(snapshot)).rejects.toMatchObject({ errorCode: 'FSS.1051' });
+  });
+
+  it('reads the variables and agency a published version was published with, not the head', async () => {
+    const reads: string[][] = [];
+    const versions = {
+      findVersion: async (projectId: string, functionId: string, version: string) => {
+        reads.push([projectId, functionId, version]);
+        return version === 'v1'
+          ? {
+              encryptedUserData: cipher.encrypt('{"SECRET_X":"old"}', functionEnvAad(snapshot.functionId)),
+              xrole: 'old_agency',
+            }
+          : null;
+      },
+    } as unknown as FunctionVersionReader;
+    const head: FunctionReader = {
+      findById: async () =>
+        Object.assign(new FunctionEntity(), { encryptedUserData: '', xrole: 'new_agency' }),
+    };
+    const loader = new FunctionSecretsLoader(head, cipher, versions);
+    await expect(loader.load({ ...snapshot, version: 'v1' })).resolves.toEqual({
+      env: { SECRET_X: 'old' },
+      agency: 'old_agency',
+    });
+    await expect(loader.load({ ...snapshot, version: 'v2' })).rejects.toMatchObject({
+      errorCode: 'FSS.1052',
+    });
+    await expect(loader.load(snapshot)).resolves.toEqual({ env: {}, agency: 'new_agency' });
+    expect(reads).toEqual([
+      [snapshot.projectId, snapshot.functionId, 'v1'],
+      [snapshot.projectId, snapshot.functionId, 'v2'],
+    ]);
   });
 });

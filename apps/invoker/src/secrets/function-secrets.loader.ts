@@ -1,6 +1,6 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { FunctionSnapshot } from '@ofg/contracts';
-import { FunctionRepository, parseUserData } from '@ofg/data-access';
+import { FunctionRepository, FunctionVersionRepository, parseUserData } from '@ofg/data-access';
 import { SecretCipher, SecretCipherError, functionEnvAad } from '@ofg/security';
 import { InstanceStartError } from '../instances/instance.errors';
 
@@ -9,6 +9,8 @@ export const INVOKER_CIPHER = Symbol('INVOKER_CIPHER');
 
 /** The repository call the loader needs (a port so tests can pass a fake). */
 export type FunctionReader = Pick<FunctionRepository, 'findById'>;
+/** The published-version read the loader needs for snapshots of a version. */
+export type FunctionVersionReader = Pick<FunctionVersionRepository, 'findVersion'>;
 
 /** What an instance needs beyond its job snapshot; held in memory only, never logged or put in a job. */
 export interface FunctionSecrets {
@@ -27,16 +29,17 @@ export class FunctionSecretsLoader {
   constructor(
     @Inject(FunctionRepository) private readonly functions: FunctionReader,
     @Inject(INVOKER_CIPHER) private readonly cipher: SecretCipher,
+    // Absent in unit tests about `latest`; published versions keep the variables and agency they were published with.
+    @Optional() @Inject(FunctionVersionRepository) private readonly versions?: FunctionVersionReader,
   ) {}
 
   async load(snapshot: FunctionSnapshot): Promise<FunctionSecrets> {
-    // Scoped by the snapshot's project: a job naming another tenant's function finds nothing.
-    const fn = await this.functions.findById(snapshot.projectId, snapshot.functionId);
-    if (!fn) throw new InstanceStartError(`function ${snapshot.funcUrn} no longer exists`, 'FSS.1051');
+    const fn = await this.secretsSource(snapshot);
     if (!fn.encryptedUserData) return { env: {}, agency: fn.xrole };
     let plain: string;
     try {
-      plain = this.cipher.decrypt(fn.encryptedUserData, functionEnvAad(fn.id));
+      // Versions copy the head's ciphertext, which stays bound to the function id.
+      plain = this.cipher.decrypt(fn.encryptedUserData, functionEnvAad(snapshot.functionId));
     } catch (err) {
       const why = err instanceof SecretCipherError ? err.message : 'unexpected error';
       throw new InstanceStartError(
@@ -46,5 +49,28 @@ export class FunctionSecretsLoader {
       );
     }
     return { env: parseUserData(plain), agency: fn.xrole };
+  }
+
+  /** The row holding the snapshot's sealed variables and agency: the head, or the published version it runs. */
+  private async secretsSource(
+    snapshot: FunctionSnapshot,
+  ): Promise<{ encryptedUserData: string; xrole: string }> {
+    // Scoped by the snapshot's project: a job naming another tenant's function finds nothing.
+    if (snapshot.version !== 'latest' && this.versions) {
+      const version = await this.versions.findVersion(
+        snapshot.projectId,
+        snapshot.functionId,
+        snapshot.version,
+      );
+      if (!version)
+        throw new InstanceStartError(
+          `version ${snapshot.version} of ${snapshot.funcUrn} no longer exists`,
+          'FSS.1052',
+        );
+      return version;
+    }
+    const fn = await this.functions.findById(snapshot.projectId, snapshot.functionId);
+    if (!fn) throw new InstanceStartError(`function ${snapshot.funcUrn} no longer exists`, 'FSS.1051');
+    return fn;
   }
 }

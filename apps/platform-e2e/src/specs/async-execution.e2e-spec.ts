@@ -1,14 +1,13 @@
 import {
-  AsyncInvokeFunctionRequest,
   FuncAsyncDestinationConfig,
   FuncDestinationConfig,
-  ListAsyncInvocationsRequest,
   UpdateFunctionAsyncInvokeConfigRequest,
   UpdateFunctionAsyncInvokeConfigRequestBody,
 } from '@huaweicloud/huaweicloud-sdk-functiongraph';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { disStreamKey, QUEUES } from '@ofg/contracts';
+import { sdkAsync, waitFor } from '../support/async-sdk';
 import { FgsClient } from '../support/fgs-client';
 import { deployFunction } from '../support/functions';
 import { officialSdkClient } from '../support/sdk';
@@ -27,18 +26,12 @@ exports.handler = async (event) => {
   return { n: event.n };
 };`;
 
-interface Json {
-  [key: string]: unknown;
-}
-interface AsyncRecord {
-  request_id: string;
-  status: string;
-  error_message: string;
-}
+type Json = Record<string, unknown>;
 
 describe('async execution: retries, max event age and destinations through the official SDK', () => {
   const http = new FgsClient();
   const sdk = officialSdkClient(http.stack);
+  const async = sdkAsync(sdk);
   const tag = Date.now().toString(36);
   const streams = { ok: `ok-${tag}`, failed: `failed-${tag}` };
   const urns: Record<'flaky' | 'failing' | 'chain' | 'target' | 'aged', string> = {
@@ -50,7 +43,6 @@ describe('async execution: retries, max event age and destinations through the o
   };
   let redis: Redis;
   let queue: Queue;
-  let eventNo = 0;
 
   const destination = (type: string, param: unknown): FuncDestinationConfig =>
     new FuncDestinationConfig().withDestination(type).withParam(JSON.stringify(param));
@@ -60,42 +52,9 @@ describe('async execution: retries, max event age and destinations through the o
       new UpdateFunctionAsyncInvokeConfigRequest().withFunctionUrn(urn).withBody(body),
     );
 
-  async function invokeAsync(urn: string, event: Json): Promise<string> {
-    const res = (await sdk.asyncInvokeFunction(
-      new AsyncInvokeFunctionRequest()
-        .withFunctionUrn(urn)
-        .withBody({ ...event, n: ++eventNo } as unknown as Record<string, object>),
-    )) as unknown as { request_id: string };
-    return res.request_id;
-  }
-
-  async function list(urn: string): Promise<AsyncRecord[]> {
-    const res = (await sdk.listAsyncInvocations(
-      new ListAsyncInvocationsRequest().withFunctionUrn(urn),
-    )) as unknown as { invocations: AsyncRecord[] };
-    return res.invocations;
-  }
-
-  async function waitFor<T>(
-    what: string,
-    probe: () => Promise<T | undefined>,
-    timeoutMs = 60_000,
-  ): Promise<T> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
-
-  const terminal = (urn: string, requestId: string): Promise<AsyncRecord> =>
-    waitFor(`${requestId} to end`, async () =>
-      (await list(urn)).find(
-        (r) => r.request_id === requestId && ['SUCCESS', 'FAIL', 'DISCARD'].includes(r.status),
-      ),
-    );
+  const invokeAsync = (urn: string, event: Json): Promise<string> => async.invoke(urn, event);
+  const list = (urn: string) => async.list(urn);
+  const terminal = (urn: string, requestId: string) => async.terminal(urn, requestId);
 
   /** The job is done (or failed) in BullMQ: no further delivery of it can happen. */
   const jobSettled = (requestId: string): Promise<string> =>

@@ -226,7 +226,7 @@ describe('bad input is answered with FunctionGraph error bodies, never a 500', (
         name: 'trigger type not supported',
         method: 'POST',
         path: `/v2/${p}/fgs/triggers/${existingUrn}`,
-        body: { trigger_type_code: 'APIG', event_data: {} },
+        body: { trigger_type_code: 'DDS', event_data: {} },
         status: 400,
         code: 'FSS.1101',
       },

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { SourceRegistryService } from '../sources/source-registry.service';
 import { TimerSchedulerService } from '../timers/timer-scheduler.service';
 import { ControlEventsController } from './control-events.controller';
 
@@ -7,17 +8,24 @@ function aController(reconcile: (id: string) => Promise<string>): {
   calls: string[];
 } {
   const calls: string[] = [];
-  const scheduler = { reconcileTrigger: async (id: string) => (calls.push(id), reconcile(id)) };
-  return { controller: new ControlEventsController(scheduler as unknown as TimerSchedulerService), calls };
+  const scheduler = { reconcileTrigger: async (id: string) => (calls.push(`timer:${id}`), reconcile(id)) };
+  const sources = { reconcileTrigger: async (id: string) => (calls.push(`source:${id}`), reconcile(id)) };
+  return {
+    controller: new ControlEventsController(
+      scheduler as unknown as TimerSchedulerService,
+      sources as unknown as SourceRegistryService,
+    ),
+    calls,
+  };
 }
 
 describe('ControlEventsController', () => {
   beforeAll(() => Logger.overrideLogger(false));
 
-  it('reconciles the trigger named by a trigger-changed event', async () => {
+  it('reconciles the trigger named by a trigger-changed event, as a timer and as a source', async () => {
     const { controller, calls } = aController(async () => 'created');
     await controller.onTriggerChanged({ triggerId: 't-1', projectId: 'p', action: 'upsert' });
-    expect(calls).toEqual(['t-1']);
+    expect(calls.sort()).toEqual(['source:t-1', 'timer:t-1']);
   });
 
   it('ignores malformed events', async () => {
@@ -35,6 +43,6 @@ describe('ControlEventsController', () => {
     await expect(
       controller.onTriggerChanged({ triggerId: 't-1', projectId: 'p', action: 'delete' }),
     ).resolves.toBeUndefined();
-    expect(calls).toEqual(['t-1']);
+    expect(calls.sort()).toEqual(['source:t-1', 'timer:t-1']);
   });
 });

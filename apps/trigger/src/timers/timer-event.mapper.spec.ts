@@ -3,8 +3,8 @@ import {
   formatIsoWithOffset,
   timerRequestId,
   TIMER_TICK_NAMESPACE,
-  uuidV5,
 } from './timer-event.mapper';
+import { uuidV5 } from '@ofg/contracts';
 
 const TRIGGER_ID = '0b9c6a4e-1f4e-4d1c-8a57-6d0f5a1f2b3c';
 /** 2023-06-01T00:30:00Z */

@@ -1,24 +1,10 @@
-import { createHash } from 'node:crypto';
-import { TimerEvent } from '@ofg/contracts';
+import { TimerEvent, uuidV5 } from '@ofg/contracts';
 
 /**
  * UUID namespace of timer-tick request ids. Persistent: changing it gives a re-delivered tick a new request id,
  * so the ledger could no longer deduplicate it.
  */
 export const TIMER_TICK_NAMESPACE = '6f0c2e7a-3b1d-4c55-9a8e-2d4f1b7c9e30';
-
-/** RFC 4122 version-5 (name-based, SHA-1) UUID. */
-export function uuidV5(name: string, namespace: string): string {
-  const bytes = createHash('sha1')
-    .update(Buffer.from(namespace.replace(/-/g, ''), 'hex'))
-    .update(name, 'utf8')
-    .digest()
-    .subarray(0, 16);
-  bytes[6] = (bytes[6] & 0x0f) | 0x50;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
 
 /** The request id of one tick: the same trigger and scheduled time always give the same id, so a re-delivered tick dedups. */
 export function timerRequestId(triggerId: string, scheduledAtMs: number): string {

@@ -1,8 +1,12 @@
 import { Logger } from '@nestjs/common';
 import { FgsError } from '@ofg/contracts';
 import {
+  FunctionAliasEntity,
   FunctionEntity,
   FunctionRepository,
+  FunctionVersionEntity,
+  FunctionVersionRepository,
+  QualifierTarget,
   IdentityRepository,
   InvocationEntity,
   InvocationRepository,
@@ -47,6 +51,8 @@ function aTrigger(patch: Partial<TriggerEntity> = {}): TriggerEntity {
 class World {
   trigger: TriggerEntity | null = aTrigger();
   fn: FunctionEntity | null = { id: FUNCTION_ID, projectId: PROJECT } as FunctionEntity;
+  /** What `loadQualifier` answers for a qualifier other than latest. */
+  qualifiers = new Map<string, QualifierTarget>();
   project: ProjectEntity | null = { id: PROJECT, name: 'p', domainId: 'domain-1', createdAt: new Date() };
   ledger = new Set<string>();
   dispatched: { fn: FunctionEntity; event: string; opts: DispatchOptions }[] = [];
@@ -89,6 +95,10 @@ class World {
       dispatcher as unknown as InvocationDispatcher,
       scheduler as unknown as TimerSchedulerService,
       this.metrics,
+      {
+        loadQualifier: async (_p: string, _id: string, ref: { version?: string; alias?: string }) =>
+          this.qualifiers.get(ref.alias !== undefined ? `!${ref.alias}` : String(ref.version)) ?? null,
+      } as unknown as FunctionVersionRepository,
     );
   }
 
@@ -190,5 +200,36 @@ describe('TimerFiringService', () => {
     expect(event.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/);
     expect(event.user_event).toBe('');
     expect(event.trigger_name).toBe('Every5');
+  });
+
+  it('runs the version a version trigger is bound to, and an alias trigger through its alias', async () => {
+    const world = new World();
+    const v2 = { version: 'v2', codeDigest: 'v2-digest', createdAt: new Date() } as FunctionVersionEntity;
+    world.qualifiers.set('v2', { kind: 'version', version: v2 });
+    world.qualifiers.set('!live', {
+      kind: 'alias',
+      alias: {
+        name: 'live',
+        version: 'v2',
+        additionalVersionWeights: {},
+        additionalVersionStrategy: {},
+      } as unknown as FunctionAliasEntity,
+      versions: [v2],
+    });
+    world.trigger = aTrigger({ qualifier: 'v2' });
+    await expect(world.service().fire(tick)).resolves.toBe('invoked');
+    world.trigger = aTrigger({ qualifier: '!live' });
+    await expect(world.service().fire({ ...tick, scheduledAt: AT + 60_000 })).resolves.toBe('invoked');
+    expect(world.dispatched.map((d) => [d.fn.publishedVersion, d.fn.codeDigest, d.opts.alias])).toEqual([
+      ['v2', 'v2-digest', undefined],
+      ['v2', 'v2-digest', 'live'],
+    ]);
+  });
+
+  it('skips a tick whose version or alias is gone', async () => {
+    const world = new World();
+    world.trigger = aTrigger({ qualifier: '!gone' });
+    await expect(world.service().fire(tick)).resolves.toBe('skipped');
+    expect(world.dispatched).toHaveLength(0);
   });
 });

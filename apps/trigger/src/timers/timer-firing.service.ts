@@ -1,9 +1,14 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import type { Counter } from 'prom-client';
+import { parseQualifier } from '@ofg/contracts';
 import {
+  FunctionEntity,
   FunctionRepository,
+  FunctionVersionRepository,
   IdentityRepository,
   InvocationRepository,
+  QualifierTarget,
+  runnableAt,
   TriggerRepository,
 } from '@ofg/data-access';
 import { MetricsService } from '@ofg/observability';
@@ -37,6 +42,8 @@ export class TimerFiringService {
     private readonly dispatcher: InvocationDispatcher,
     private readonly scheduler: TimerSchedulerService,
     metrics: MetricsService,
+    // Absent in unit tests about `latest` triggers; a version or alias trigger then finds nothing to run.
+    @Optional() private readonly versions?: FunctionVersionRepository,
   ) {
     this.ticks = metrics.counter('ofg_timer_ticks_total', 'Timer ticks handled, by outcome', ['outcome']);
   }
@@ -75,6 +82,16 @@ export class TimerFiringService {
       );
       return 'skipped';
     }
+    const target = await this.targetOf(fn, trigger.qualifier);
+    if (!target) {
+      this.logger.warn(
+        { triggerId: trigger.id, functionId: fn.id, qualifier: trigger.qualifier },
+        'timer tick skipped: the version or alias of the trigger is gone',
+      );
+      return 'skipped';
+    }
+    // An alias trigger picks a version by weight for each tick (a timer event carries no headers for rules).
+    const runnable = runnableAt(fn, target);
     const requestId = timerRequestId(trigger.id, tick.scheduledAt);
     if (await this.invocations.findOne(trigger.projectId, requestId)) return 'duplicate';
     const event = buildTimerEvent({
@@ -84,9 +101,10 @@ export class TimerFiringService {
       timeZone: 'tz' in schedule.repeat ? schedule.repeat.tz : undefined,
     });
     try {
-      await this.dispatcher.invokeAsync(fn, JSON.stringify(event), {
+      await this.dispatcher.invokeAsync(runnable.fn, JSON.stringify(event), {
         domainId: project.domainId,
         requestId,
+        ...(runnable.alias ? { alias: runnable.alias } : {}),
         trigger: { type: 'TIMER', id: trigger.id, name: schedule.eventData.name },
       });
     } catch (err) {
@@ -97,6 +115,13 @@ export class TimerFiringService {
     }
     this.logger.debug({ triggerId: trigger.id, requestId, functionId: fn.id }, 'timer tick invoked');
     return 'invoked';
+  }
+
+  /** What the trigger's qualifier (`latest`, a version or `!alias`) names; null when it no longer exists. */
+  private async targetOf(fn: FunctionEntity, qualifier: string): Promise<QualifierTarget | null> {
+    const ref = parseQualifier(qualifier);
+    if (ref.alias === undefined && ref.version?.toLowerCase() === 'latest') return { kind: 'latest' };
+    return this.versions ? this.versions.loadQualifier(fn.projectId, fn.id, ref) : null;
   }
 
   /** A tick of a trigger that is gone or disabled re-checks it so its scheduler goes too. */

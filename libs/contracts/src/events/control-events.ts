@@ -21,7 +21,8 @@ export interface TriggerChangedEvent {
 export interface FunctionChangedEvent {
   functionId: string;
   projectId: string;
-  action: 'updated' | 'deleted';
+  /** `versions`: a version was published or deleted or an alias changed; nothing an instance runs changed. */
+  action: 'updated' | 'deleted' | 'versions';
 }
 
 export interface ReservedInstancesChangedEvent {

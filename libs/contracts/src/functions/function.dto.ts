@@ -23,6 +23,8 @@ export interface FunctionConfigDto {
   encrypted_user_data: string;
   digest: string;
   version: string;
+  /** Published versions only: the description given when the version was published. */
+  version_description?: string;
   image_name: string;
   xrole: string;
   app_xrole: string;

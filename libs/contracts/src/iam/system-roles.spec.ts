@@ -29,6 +29,20 @@ const READS: FgsAction[] = [
   FGS_ACTIONS.functionGetAsyncInvokeConfig,
   FGS_ACTIONS.functionListAsyncInvokeConfig,
   FGS_ACTIONS.functionListAsyncInvocations,
+  FGS_ACTIONS.functionListEvents,
+  FGS_ACTIONS.functionGetEvent,
+  FGS_ACTIONS.functionGetTracing,
+  FGS_ACTIONS.functionListTags,
+  FGS_ACTIONS.functionListProjectTags,
+  FGS_ACTIONS.functionListResourceInstances,
+  FGS_ACTIONS.functionListQuotas,
+  FGS_ACTIONS.functionListStatistics,
+  FGS_ACTIONS.functionListFunctionStatistics,
+  FGS_ACTIONS.functionGetFunctionMetrics,
+  FGS_ACTIONS.functionListFunctionAsMetric,
+  FGS_ACTIONS.functionGetTenantMetric,
+  FGS_ACTIONS.functionGetLtsLogDetails,
+  FGS_ACTIONS.functionListLogs,
 ];
 
 describe('system roles', () => {

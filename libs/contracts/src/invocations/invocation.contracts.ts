@@ -54,8 +54,14 @@ export interface InvocationJob {
   replyTo?: string;
   /** Epoch ms after which nobody waits for the reply any more. */
   deadline?: number;
-  trigger?: { type: string; id: string; name: string };
+  /** The trigger that caused it; `hop`: how many trigger invocations led here (1 for a message from outside). */
+  trigger?: { type: string; id: string; name: string; hop?: number };
+  /** When the request was accepted (epoch ms); max event age counts from here. */
   enqueuedAt: number;
+  /** Async: the ledger row's attempt when the reconciler re-enqueued the job, so its deliveries fence above it. */
+  attemptBase?: number;
+  /** Async: function-error retries already made (carried across delayed re-deliveries of the same job). */
+  functionRetries?: number;
 }
 
 /** How the invocation ended, from the platform's point of view. */

@@ -18,11 +18,34 @@ export const TRIGGER_TYPE_CODES = [
   'APIC',
   'GAUSSMONGO',
   'EVENTGRID',
+  // Extensions (docs/compatibility.md): an MQTT broker topic and a NATS JetStream stream.
+  'MQTT',
+  'NATS',
 ] as const;
 export type TriggerTypeCode = (typeof TRIGGER_TYPE_CODES)[number];
 
-/** The trigger types this platform can run today; the others are answered with FSS.1101. */
-export const SUPPORTED_TRIGGER_TYPES: readonly TriggerTypeCode[] = ['TIMER'];
+/**
+ * The trigger types this platform runs: TIMER, the message/stream sources pulled by the trigger service (DIS, DMS,
+ * RABBITMQ), the APIs the gateway serves (APIG, DEDICATEDGATEWAY, APIC) and the events pushed to the gateway (OBS
+ * bucket notifications, EVENTGRID CloudEvents), and the platform's own streams (SMN topics, the CTS audit stream, LTS
+ * function logs), and the extensions MQTT and NATS (JetStream); the others are answered with FSS.1101.
+ */
+export const SUPPORTED_TRIGGER_TYPES: readonly TriggerTypeCode[] = [
+  'TIMER',
+  'DIS',
+  'DMS',
+  'RABBITMQ',
+  'APIG',
+  'DEDICATEDGATEWAY',
+  'APIC',
+  'OBS',
+  'EVENTGRID',
+  'SMN',
+  'CTS',
+  'LTS',
+  'MQTT',
+  'NATS',
+];
 
 export const TRIGGER_STATUSES = ['ACTIVE', 'DISABLED'] as const;
 export type TriggerStatus = (typeof TRIGGER_STATUSES)[number];
@@ -37,10 +60,16 @@ export const createTriggerSchema = z
   .strip();
 export type CreateTriggerBody = z.infer<typeof createTriggerSchema>;
 
+/**
+ * `event_data` replaces the trigger's when it is an object; the SDK's UpdateTriggerRequestBody sends an array of
+ * partial objects (`UpdateriggerEventData`), which are merged over the current event_data in order.
+ */
 export const updateTriggerSchema = z
   .object({
     trigger_status: z.enum(TRIGGER_STATUSES).optional(),
-    event_data: z.record(z.string(), z.unknown()).optional(),
+    event_data: z
+      .union([z.record(z.string(), z.unknown()), z.array(z.record(z.string(), z.unknown())).max(16)])
+      .optional(),
   })
   .strip();
 export type UpdateTriggerBody = z.infer<typeof updateTriggerSchema>;

@@ -74,3 +74,14 @@ export function formatFunctionUrn(
   const base = `urn:fss:${region}:${ref.projectId}:function:${ref.package}:${ref.funcName}`;
   return qualifier ? `${base}:${qualifier}` : base;
 }
+
+/** A qualifier as stored beside triggers and configs (`latest`, a version, or `!alias`) read back into its parts. */
+export function parseQualifier(qualifier: string): Pick<FunctionRef, 'version' | 'alias'> {
+  return qualifier.startsWith('!') ? { alias: qualifier.slice(1) } : { version: qualifier };
+}
+
+/** The stored spelling of a URN's qualifier: `!alias`, the version name, or `latest` when there is none. */
+export function formatQualifier(ref: Pick<FunctionRef, 'version' | 'alias'>): string {
+  if (ref.alias !== undefined) return `!${ref.alias}`;
+  return ref.version === undefined || ref.version.toLowerCase() === 'latest' ? 'latest' : ref.version;
+}

@@ -89,4 +89,7 @@ export class FunctionEntity {
 
   @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
   updatedAt!: Date;
+
+  /** Not a column: set only on the in-memory view of a published version (`functionAtVersion`), never on a row. */
+  publishedVersion?: string;
 }

@@ -1,5 +1,8 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 
+/** State of an async request's destination delivery. */
+export type DestinationStatus = '' | 'PENDING' | 'DELIVERED' | 'FAILED';
+
 /** One invocation: the async ledger row and, for every invocation, its outcome record. */
 @Entity({ name: 'invocations' })
 @Index('ix_invocations_function_created', ['functionId', 'createdAt'])
@@ -65,6 +68,22 @@ export class InvocationEntity {
 
   @Column({ name: 'end_time', type: 'timestamptz', nullable: true })
   endTime!: Date | null;
+
+  /** How many times the reconciler re-enqueued this request after its job was lost. */
+  @Column({ type: 'integer', default: 0 })
+  recoveries!: number;
+
+  /** '' (no destination), PENDING, DELIVERED or FAILED: the async destination outbox. */
+  @Column({ name: 'destination_status', type: 'varchar', length: 16, default: '' })
+  destinationStatus!: DestinationStatus;
+
+  /** Delivery tries claimed so far; each claim fences the previous one. */
+  @Column({ name: 'destination_attempts', type: 'integer', default: 0 })
+  destinationAttempts!: number;
+
+  /** When the last delivery try was claimed. */
+  @Column({ name: 'destination_at', type: 'timestamptz', nullable: true })
+  destinationAt!: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;

@@ -22,12 +22,15 @@ export function dependencyDigestsOf(fn: Pick<FunctionEntity, 'extra'>): string[]
   return Array.isArray(value) ? value.filter((d): d is string => typeof d === 'string') : [];
 }
 
-/** The immutable view of the function an invoker runs; the config digest keys warm instances. */
+/**
+ * The immutable view of the function an invoker runs; the config digest keys warm instances. The version is the
+ * published one of a `functionAtVersion` view, else `latest`.
+ */
 export function toFunctionSnapshot(
   fn: FunctionEntity,
   region: string,
   domainId: string,
-  version = 'latest',
+  version = fn.publishedVersion ?? 'latest',
 ): FunctionSnapshot {
   const userData = parseUserData(fn.userData);
   const dependencyDigests = dependencyDigestsOf(fn);

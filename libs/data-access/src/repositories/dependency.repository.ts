@@ -328,14 +328,17 @@ export class DependencyRepository {
   }
 
   /**
-   * Whether any function of any project lists one of these versions. Public versions are used across tenants, so
-   * this reads every project (read-only) and answers only yes or no.
+   * Whether any function (or published function version) of any project lists one of these versions. Public
+   * versions are used across tenants, so this reads every project (read-only) and answers only yes or no.
    */
   isInUse(versionIds: readonly string[]): Promise<boolean> {
     if (versionIds.length === 0) return Promise.resolve(false);
     return withSystemScope(this.ds, async (em) => {
       const rows = (await em.query(
-        `SELECT 1 FROM functions WHERE extra -> 'depend_version_list' ?| $1::text[] LIMIT 1`,
+        `SELECT 1 FROM functions WHERE extra -> 'depend_version_list' ?| $1::text[]
+         UNION ALL
+         SELECT 1 FROM function_versions WHERE extra -> 'depend_version_list' ?| $1::text[]
+         LIMIT 1`,
         [versionIds],
       )) as unknown[];
       return rows.length > 0;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { InvocationEntity } from '../entities/invocation.entity';
+import { DestinationStatus, InvocationEntity } from '../entities/invocation.entity';
 import { enterTenant, withTenant } from '../tenancy/tenant-scope';
 
 /** Invocation records; async rows move WAIT → RUNNING → terminal with conditional updates fenced by attempt. */
@@ -31,21 +31,101 @@ export class InvocationRepository {
     });
   }
 
-  /** Writes the terminal state of the attempt that holds the row. */
+  /**
+   * Ends a WAIT row whose job could not be enqueued, so the caller's error stays true: the request never runs. False
+   * when an invoker already claimed it (the enqueue did land) or the row is gone.
+   */
+  discardUnaccepted(projectId: string, requestId: string, message: string): Promise<boolean> {
+    return withTenant(this.ds, projectId, async (em) => {
+      const res = await em
+        .createQueryBuilder()
+        .update(InvocationEntity)
+        .set({ status: 'DISCARD', errorMessage: message, endTime: () => 'now()' })
+        .where("project_id = :projectId AND request_id = :requestId AND status = 'WAIT' AND attempt = 0", {
+          projectId,
+          requestId,
+        })
+        .execute();
+      return (res.affected ?? 0) > 0;
+    });
+  }
+
+  /**
+   * Writes the terminal state of the attempt that holds the row (WAIT rows too, for the reconciler). With
+   * `withDelivery` the same UPDATE claims the first destination delivery (PENDING, try 1), so a crash before the
+   * delivery leaves a PENDING row the reconciler finishes instead of a lost delivery.
+   */
   finish(
     projectId: string,
     requestId: string,
     attempt: number,
     patch: Partial<InvocationEntity>,
+    withDelivery = false,
+  ): Promise<boolean> {
+    return withTenant(this.ds, projectId, async (em) => {
+      const delivery = withDelivery
+        ? { destinationStatus: 'PENDING' as const, destinationAttempts: 1, destinationAt: () => 'now()' }
+        : {};
+      const res = await em
+        .createQueryBuilder()
+        .update(InvocationEntity)
+        .set({ ...patch, ...delivery, endTime: () => 'now()' })
+        .where(
+          "project_id = :projectId AND request_id = :requestId AND attempt = :attempt AND status IN ('WAIT','RUNNING')",
+          { projectId, requestId, attempt },
+        )
+        .execute();
+      return (res.affected ?? 0) > 0;
+    });
+  }
+
+  /**
+   * Counts one more recovery of an open request whose job was lost, fenced by the attempt the reconciler saw; the new
+   * count, or undefined when the row moved on meanwhile (claimed, finished or stopped) and must be left alone.
+   */
+  markRecovered(projectId: string, requestId: string, attempt: number): Promise<number | undefined> {
+    return withTenant(this.ds, projectId, async (em) => {
+      const rows = (await em.query(
+        `UPDATE invocations SET recoveries = recoveries + 1
+          WHERE project_id = $1 AND request_id = $2 AND attempt = $3 AND status IN ('WAIT','RUNNING')
+          RETURNING recoveries`,
+        [projectId, requestId, attempt],
+      )) as [{ recoveries: number }[], number];
+      return rows[0][0]?.recoveries;
+    });
+  }
+
+  /** Claims the next delivery try of a PENDING destination; false when another try claimed it first. */
+  claimDelivery(projectId: string, requestId: string, seenAttempts: number): Promise<boolean> {
+    return withTenant(this.ds, projectId, async (em) => {
+      const res = await em
+        .createQueryBuilder()
+        .update(InvocationEntity)
+        .set({ destinationAttempts: seenAttempts + 1, destinationAt: () => 'now()' })
+        .where(
+          "project_id = :projectId AND request_id = :requestId AND destination_status = 'PENDING' AND destination_attempts = :seenAttempts",
+          { projectId, requestId, seenAttempts },
+        )
+        .execute();
+      return (res.affected ?? 0) > 0;
+    });
+  }
+
+  /** Records how the delivery try `claimed` ended; a later claim's outcome is never overwritten. */
+  recordDelivery(
+    projectId: string,
+    requestId: string,
+    claimed: number,
+    outcome: Exclude<DestinationStatus, ''>,
   ): Promise<boolean> {
     return withTenant(this.ds, projectId, async (em) => {
       const res = await em
         .createQueryBuilder()
         .update(InvocationEntity)
-        .set({ ...patch, endTime: () => 'now()' })
+        .set({ destinationStatus: outcome })
         .where(
-          "project_id = :projectId AND request_id = :requestId AND attempt = :attempt AND status = 'RUNNING'",
-          { projectId, requestId, attempt },
+          "project_id = :projectId AND request_id = :requestId AND destination_status = 'PENDING' AND destination_attempts = :claimed",
+          { projectId, requestId, claimed },
         )
         .execute();
       return (res.affected ?? 0) > 0;

@@ -87,6 +87,25 @@ export class ReservedInstanceConfigRepository {
     });
   }
 
+  /**
+   * Reserved instances that run the `latest` head: its own reservation and those of aliases whose main version is
+   * latest. Published versions never change, so reserving one does not freeze the head.
+   */
+  reservedCountOfLatest(projectId: string, functionId: string): Promise<number> {
+    return withTenant(this.ds, projectId, async (em) => {
+      const rows = (await em.query(
+        `SELECT COALESCE(SUM(r.count), 0)::int AS reserved FROM reserved_instance_configs r
+          WHERE r.project_id = $1 AND r.function_id = $2
+            AND ((r.qualifier_type = 'version' AND r.qualifier_name = 'latest')
+              OR (r.qualifier_type = 'alias' AND EXISTS (
+                SELECT 1 FROM function_aliases a
+                 WHERE a.function_id = r.function_id AND a.name = r.qualifier_name AND lower(a.version) = 'latest')))`,
+        [projectId, functionId],
+      )) as { reserved: number }[];
+      return Number(rows[0]?.reserved ?? 0);
+    });
+  }
+
   /** One page in creation order; `marker` is the offset of the first row. */
   list(
     projectId: string,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
-import { DataSource } from 'typeorm';
+import { DataSource, In } from 'typeorm';
 import { TriggerEntity } from '../entities/trigger.entity';
 import { withSystemScope, withTenant } from '../tenancy/tenant-scope';
 
@@ -18,6 +18,16 @@ export class TriggerRepository {
   find(projectId: string, functionId: string, typeCode: string, id: string): Promise<TriggerEntity | null> {
     return withTenant(this.ds, projectId, (em) =>
       em.getRepository(TriggerEntity).findOneBy({ projectId, functionId, triggerTypeCode: typeCode, id }),
+    );
+  }
+
+  /** The project's triggers of some types (e.g. every API of its APIG groups), oldest first. */
+  listForProjectOfTypes(projectId: string, typeCodes: readonly string[]): Promise<TriggerEntity[]> {
+    return withTenant(this.ds, projectId, (em) =>
+      em.getRepository(TriggerEntity).find({
+        where: { projectId, triggerTypeCode: In([...typeCodes]) },
+        order: { createdAt: 'ASC' },
+      }),
     );
   }
 

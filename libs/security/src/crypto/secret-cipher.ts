@@ -35,6 +35,14 @@ export function functionEnvAad(functionId: string): string {
   return `ofg:function-env:${functionId}`;
 }
 
+/** AAD binding a function's tracing secret key (APM SK) to its function. */
+export function functionTracingAad(functionId: string): string {
+  return `ofg:function-tracing:${functionId}`;
+}
+
+/** AAD of encrypted environment variables sealed into an export archive: importable into any function here. */
+export const FUNCTION_EXPORT_ENV_AAD = 'ofg:function-export-env';
+
 /**
  * AES-256-GCM envelope encryption under the master key: `<version>:<b64 iv>:<b64 tag>:<b64 ciphertext>`
  * with a random 96-bit IV per message; decryption authenticates the ciphertext and the AAD.

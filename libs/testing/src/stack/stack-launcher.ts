@@ -27,6 +27,8 @@ export interface StackInfo {
   extraInvokerIds?: string[];
   functionNetwork: string;
   region: string;
+  /** The S3-compatible store (s3rver) the invokers' OBS destinations write to. */
+  s3?: { endpoint: string; accessKeyId: string; secretAccessKey: string };
   pids: number[];
   logDir: string;
 }

@@ -1,9 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { functionNetworkGatewayIp } from './function-network';
+import { S3_STORE_CREDENTIALS, spawnS3Store } from './s3-store';
 import { DIST_DIR, readStack, startApp, waitForOk, WORKSPACE, writeStack, StackInfo } from './stack-launcher';
 
 const env = (name: string, fallback: string): string => process.env[name] ?? fallback;
@@ -17,19 +19,24 @@ export async function startStack(
     portBase?: number;
     database?: string;
     redisDb?: number;
+    /** A Redis of its own (a spec that stops and restarts Redis); wins over redisDb. */
+    redisUrl?: string;
     /** Added to (and overriding) the invoker's environment, e.g. pool settings a benchmark compares. */
     invokerEnv?: Record<string, string>;
+    /** Logs of a second stack beside the suite's; its description is then not written to STACK_FILE. */
+    logDir?: string;
   } = {},
 ): Promise<StackInfo> {
   const pgAdminUrl = env('E2E_PG_ADMIN_URL', 'postgres://postgres@127.0.0.1:5432/postgres');
   const database = overrides.database ?? env('E2E_DATABASE', 'ofg_e2e');
   const databaseUrl = pgAdminUrl.replace(/\/[^/]*$/, `/${database}`);
-  const redisUrl =
-    overrides.redisDb !== undefined
+  const redisUrl = overrides.redisUrl
+    ? overrides.redisUrl
+    : overrides.redisDb !== undefined
       ? `redis://127.0.0.1:6379/${overrides.redisDb}`
       : env('E2E_REDIS_URL', 'redis://127.0.0.1:6379/5');
   const base = overrides.portBase ?? Number(env('E2E_PORT_BASE', '18080'));
-  const logDir = join(WORKSPACE, process.env['E2E_LOG_DIR'] ?? 'tmp/e2e-logs');
+  const logDir = resolve(WORKSPACE, overrides.logDir ?? process.env['E2E_LOG_DIR'] ?? 'tmp/e2e-logs');
 
   const admin = new Client({ connectionString: pgAdminUrl });
   await admin.connect();
@@ -48,6 +55,11 @@ export async function startStack(
   );
   if (migrate.status !== 0) throw new Error(`migration failed: ${migrate.stdout}${migrate.stderr}`);
 
+  // The S3-compatible store OBS destinations write to, emptied like the database.
+  const s3Dir = join(WORKSPACE, process.env['E2E_S3_DIR'] ?? `tmp/e2e-s3-${base + 9}`);
+  rmSync(s3Dir, { recursive: true, force: true });
+  const s3 = await spawnS3Store(base + 9, s3Dir, logDir);
+
   const info: StackInfo = {
     gatewayUrl: `http://127.0.0.1:${base}`,
     invokerUrl: `http://127.0.0.1:${base + 1}`,
@@ -64,7 +76,8 @@ export async function startStack(
     invokerId: `e2e-invoker-${process.pid}`,
     functionNetwork: env('E2E_FUNCTION_NETWORK', 'ofg-functions'),
     region: 'local',
-    pids: [],
+    s3: { endpoint: s3.endpoint, ...S3_STORE_CREDENTIALS },
+    pids: [s3.child.pid].filter((p): p is number => typeof p === 'number'),
     logDir,
   };
   const common = {
@@ -98,8 +111,10 @@ export async function startStack(
     { ...common, TRIGGER_PORT: String(base + 2), TIMER_RECONCILE_INTERVAL_MS: '5000' },
     logDir,
   );
-  info.pids = [gateway.pid, invoker.pid, trigger.pid].filter((p): p is number => typeof p === 'number');
-  writeStack(info);
+  info.pids.push(
+    ...[gateway.pid, invoker.pid, trigger.pid].filter((p): p is number => typeof p === 'number'),
+  );
+  if (!overrides.logDir) writeStack(info);
 
   await waitForOk(`${info.gatewayUrl}/health/ready`, 60_000);
   await waitForOk(`${info.invokerUrl}/health/ready`, 60_000);
@@ -127,6 +142,18 @@ async function invokerEnv(
     INSTANCE_KEEPALIVE_MS: '120000',
     // Specs find a function's containers by its labels, which a specialized prewarmed container lacks.
     PREWARM_POOL_SIZE: '0',
+    // A killed invoker's jobs come back within seconds, not a minute; every invoker of a queue must agree, as the
+    // stalled check is shared (its Redis guard key lives as long as the interval of whoever ran it last).
+    WORKER_LOCK_DURATION_MS: '6000',
+    WORKER_STALLED_INTERVAL_MS: '3000',
+    // The ledger reconciler acts within seconds; its grace stays above the 5 s bound of one webhook delivery.
+    ASYNC_RECONCILE_INTERVAL_MS: '1000',
+    ASYNC_RECONCILE_GRACE_MS: '6000',
+    ...(info.s3 && {
+      S3_ENDPOINT: info.s3.endpoint,
+      S3_ACCESS_KEY_ID: info.s3.accessKeyId,
+      S3_SECRET_ACCESS_KEY: info.s3.secretAccessKey,
+    }),
   };
 }
 

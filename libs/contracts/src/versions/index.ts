@@ -1,0 +1,3 @@
+export * from './version.schemas';
+export * from './alias-routing';
+export * from './version.dto';
