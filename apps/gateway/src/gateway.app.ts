@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -10,6 +11,9 @@ import { rawBodyMiddleware } from './http/raw-body.middleware';
 import { requestIdMiddleware } from './http/request-id.middleware';
 import { allowedMethodsFrom } from './http/route-methods';
 import { setupOpenApi } from './openapi/openapi.setup';
+
+/** Above the 60 s idle timeout of common load balancers and undici's 4 s client default. */
+const IDLE_KEEPALIVE_MS = 65_000;
 
 /** Builds and initialises the gateway (main.ts listens on it; end-to-end tests drive it directly). */
 export async function createGatewayApp(
@@ -30,5 +34,10 @@ export async function createGatewayApp(
   // Control events from other replicas (function changes evict cached lookups).
   await listenForControlEvents(app, config.redisUrl);
   await app.init();
+  // Idle keep-alive connections outlive the clients' and load balancers' own idle timeouts (Node's 5 s does not), so a
+  // client never reuses a socket the gateway is closing at that moment ("other side closed").
+  const server = app.getHttpServer() as Server;
+  server.keepAliveTimeout = IDLE_KEEPALIVE_MS;
+  server.headersTimeout = IDLE_KEEPALIVE_MS + 1000;
   return app;
 }
