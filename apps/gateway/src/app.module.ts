@@ -47,6 +47,7 @@ export class AppModule {
           redisUrl: config.redisUrl,
           region: config.region,
           syncQueueWaitMs: config.syncQueueWaitMs,
+          syncDispatch: config.syncDispatch,
         }),
         ControlModule.forRoot(config.redisUrl),
         HealthModule,

@@ -47,6 +47,7 @@ import {
 import { LtsLogStream } from './invocation/lts-log.stream';
 import { RedisReplyPublisher } from './invocation/redis-reply.publisher';
 import { InvokerMetrics } from './metrics/invoker.metrics';
+import { SyncHomes } from './inbox/sync-homes';
 import { InvocationProcessor } from './processors/invocation.processor';
 import { BootstrapClient } from './runtime/bootstrap.client';
 import { CONTAINER_RUNTIME } from './runtime/container-runtime.token';
@@ -191,6 +192,13 @@ export class InvokerModule {
           provide: LtsLogStream,
           useFactory: (redis: Redis): LtsLogStream => new LtsLogStream(redis),
           inject: [ASYNC_DESTINATION_REDIS],
+        },
+        {
+          provide: SyncHomes,
+          // A home lasts as long as an idle instance is kept, and is refreshed by the traffic it gets.
+          useFactory: (redis: Redis): SyncHomes =>
+            new SyncHomes(redis, { invokerId: config.invokerId, ttlMs: config.instances.keepAliveMs }),
+          inject: [REDIS_CLIENT],
         },
         InvocationJobHandler,
         InvokerHealth,

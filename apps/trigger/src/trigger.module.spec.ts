@@ -128,6 +128,7 @@ describe('trigger service (Postgres + Redis)', () => {
       region: 'local',
       timerReconcileIntervalMs: 60_000,
       syncQueueWaitMs: 30_000,
+      syncDispatch: 'affinity',
       timerQueuePrefix: PREFIX,
       sources: {
         rabbitmqUrl: 'amqp://guest:guest@127.0.0.1:5672',

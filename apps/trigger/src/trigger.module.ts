@@ -40,6 +40,7 @@ export class TriggerModule {
           redisUrl: config.redisUrl,
           region: config.region,
           syncQueueWaitMs: config.syncQueueWaitMs,
+          syncDispatch: config.syncDispatch,
         }),
       ],
       controllers: [ControlEventsController],

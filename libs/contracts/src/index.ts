@@ -14,6 +14,7 @@ export * from './triggers/event-data';
 export * from './audit/cts-trace';
 export * from './invocations/invocation.contracts';
 export * from './invocations/queues';
+export * from './invocations/sync-inbox';
 export * from './async';
 export * from './runtime/runtime-protocol';
 export * from './runtime/container-runtime.port';

@@ -5,3 +5,5 @@ export * from './invocation.dispatcher';
 export * from './queue.options';
 export * from './queue.module';
 export * from './control-transport';
+export * from './sync-inbox';
+export * from './sync-job.router';

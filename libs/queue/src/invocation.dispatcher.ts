@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { FgsError, FunctionSnapshot, InvocationJob, InvocationReply } from '@ofg/contracts';
-import { FunctionEntity, InvocationRepository, toFunctionSnapshot } from '@ofg/data-access';
+import { cachedFunctionSnapshot, FunctionEntity, InvocationRepository } from '@ofg/data-access';
 import { InvocationProducer } from './invocation.producer';
 import { ReplyBus, ReplyTimeoutError } from './reply-bus';
 import { QUEUE_OPTIONS, QueueOptions } from './queue.options';
+import { SyncJobRouter } from './sync-job.router';
 
 export interface DispatchOptions {
   domainId: string;
@@ -20,6 +21,7 @@ export class InvocationDispatcher {
   constructor(
     private readonly producer: InvocationProducer,
     private readonly replies: ReplyBus,
+    private readonly router: SyncJobRouter,
     private readonly invocations: InvocationRepository,
     @Inject(QUEUE_OPTIONS) private readonly options: QueueOptions,
   ) {}
@@ -27,7 +29,7 @@ export class InvocationDispatcher {
   /** Enqueues one job and waits for the invoker's reply on this process's reply channel. */
   async invokeSync(fn: FunctionEntity, event: string, opts: DispatchOptions): Promise<InvocationReply> {
     const requestId = opts.requestId ?? randomUUID();
-    const snapshot = toFunctionSnapshot(fn, this.options.region, opts.domainId);
+    const snapshot = cachedFunctionSnapshot(fn, this.options.region, opts.domainId);
     const waitMs =
       (snapshot.timeoutS + (snapshot.initializerTimeoutS ?? 0)) * 1000 + this.options.syncQueueWaitMs;
     try {
@@ -37,26 +39,29 @@ export class InvocationDispatcher {
     }
     const reply = this.replies.expect(requestId, waitMs);
     reply.catch(() => undefined);
+    const job: InvocationJob = {
+      requestId,
+      projectId: fn.projectId,
+      invokeType: 'sync',
+      function: snapshot,
+      event,
+      logType: opts.logType ?? 'none',
+      alias: opts.alias,
+      replyTo: this.replies.channel,
+      deadline: Date.now() + waitMs,
+      trigger: opts.trigger,
+      enqueuedAt: Date.now(),
+    };
     try {
-      await this.producer.enqueue({
-        requestId,
-        projectId: fn.projectId,
-        invokeType: 'sync',
-        function: snapshot,
-        event,
-        logType: opts.logType ?? 'none',
-        alias: opts.alias,
-        replyTo: this.replies.channel,
-        deadline: Date.now() + waitMs,
-        trigger: opts.trigger,
-        enqueuedAt: Date.now(),
-      });
+      await this.router.route(job);
     } catch {
       this.replies.cancel(requestId);
       throw new FgsError('FSS.0503', 'The invocation queue is unavailable, retry later');
     }
     try {
-      return await reply;
+      const answer = await reply;
+      this.router.learn(job, answer);
+      return answer;
     } catch (err) {
       if (err instanceof ReplyTimeoutError)
         throw new FgsError('FSS.0503', 'No invoker answered in time, retry later');
@@ -98,7 +103,7 @@ export async function commitAsyncInvocation(
   event: string,
   opts: DispatchOptions & { requestId: string },
 ): Promise<void> {
-  const snapshot = toFunctionSnapshot(fn, via.region, opts.domainId);
+  const snapshot = cachedFunctionSnapshot(fn, via.region, opts.domainId);
   try {
     await via.ledger.insertWaiting({
       requestId: opts.requestId,

@@ -15,7 +15,7 @@ const ASYNC_JOB_OPTIONS: JobsOptions = {
 export class InvocationProducer {
   readonly queue: Queue<InvocationJob>;
 
-  constructor(private readonly connection: Redis) {
+  constructor(readonly connection: Redis) {
     this.queue = new Queue<InvocationJob>(QUEUES.invocations, { connection });
   }
 

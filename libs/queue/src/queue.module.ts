@@ -4,6 +4,7 @@ import { InvocationProducer } from './invocation.producer';
 import { QUEUE_OPTIONS, QueueOptions } from './queue.options';
 import { createRedisConnection } from './redis-connection';
 import { ReplyBus } from './reply-bus';
+import { SyncJobRouter } from './sync-job.router';
 
 /** Closes the queue's Redis connections on shutdown. */
 @Injectable()
@@ -33,13 +34,20 @@ export class QueueModule {
           useFactory: () => new InvocationProducer(createRedisConnection(options.redisUrl, 'producer')),
         },
         {
+          provide: SyncJobRouter,
+          inject: [InvocationProducer],
+          // The producer's connection: an LPUSH fails fast while Redis is down, like a BullMQ add.
+          useFactory: (producer: InvocationProducer) =>
+            new SyncJobRouter(producer.connection, producer, { mode: options.syncDispatch ?? 'affinity' }),
+        },
+        {
           provide: ReplyBus,
           useFactory: () => new ReplyBus(createRedisConnection(options.redisUrl, 'blocking')),
         },
         InvocationDispatcher,
         QueueLifecycle,
       ],
-      exports: [QUEUE_OPTIONS, InvocationProducer, ReplyBus, InvocationDispatcher],
+      exports: [QUEUE_OPTIONS, InvocationProducer, ReplyBus, SyncJobRouter, InvocationDispatcher],
     };
   }
 }

@@ -1,6 +1,12 @@
 import { createHash, createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { databaseUrlSchema, parseEnv, redisUrlSchema } from '@ofg/contracts';
+import {
+  databaseUrlSchema,
+  parseEnv,
+  redisUrlSchema,
+  SYNC_DISPATCH_MODES,
+  SyncDispatchMode,
+} from '@ofg/contracts';
 
 const MB = 1024 * 1024;
 
@@ -19,6 +25,8 @@ export const gatewayEnvSchema = z.object({
     .string()
     .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hexadecimal characters (openssl rand -hex 32)'),
   SYNC_QUEUE_WAIT_MS: z.coerce.number().int().min(0).default(30_000),
+  // affinity: sync jobs go to the inbox of the invoker holding the function's warm instances; queue: shared BullMQ.
+  SYNC_DISPATCH: z.enum(SYNC_DISPATCH_MODES).default('affinity'),
   FUNCTION_CACHE_TTL_MS: z.coerce.number().int().min(0).default(5_000),
   MAX_BODY_MB: z.coerce.number().positive().max(1024).default(70),
   CODE_DOWNLOAD_MAX_MB: z.coerce.number().positive().max(1024).default(50),
@@ -42,6 +50,7 @@ export interface GatewayConfig {
   region: string;
   masterKeyHex: string;
   syncQueueWaitMs: number;
+  syncDispatch: SyncDispatchMode;
   /** How long an invocation may use a cached function lookup; changes also evict it through control events. */
   functionCacheTtlMs: number;
   maxBodyBytes: number;
@@ -64,6 +73,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     region: e.OFG_REGION,
     masterKeyHex: e.OFG_MASTER_KEY,
     syncQueueWaitMs: e.SYNC_QUEUE_WAIT_MS,
+    syncDispatch: e.SYNC_DISPATCH,
     functionCacheTtlMs: e.FUNCTION_CACHE_TTL_MS,
     maxBodyBytes: Math.floor(e.MAX_BODY_MB * MB),
     codeDownload: {

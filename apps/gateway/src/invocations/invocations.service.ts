@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { FgsError, LIMITS, MEMORY_SIZES_MB } from '@ofg/contracts';
-import { FunctionEntity, runnableAt, RunnableFunction, toFunctionSnapshot } from '@ofg/data-access';
+import { cachedFunctionSnapshot, FunctionEntity, runnableAt, RunnableFunction } from '@ofg/data-access';
 import { InvocationDispatcher } from '@ofg/queue';
 import { FgsAuthContext } from '../common/fgs-request';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config/gateway.config';
@@ -35,7 +35,7 @@ export class InvocationsService {
       requestId: req.requestId,
       alias,
     });
-    const snapshot = toFunctionSnapshot(fn, this.config.region, auth.domainId);
+    const snapshot = cachedFunctionSnapshot(fn, this.config.region, auth.domainId);
     return renderSyncReply(reply, {
       version,
       logType,

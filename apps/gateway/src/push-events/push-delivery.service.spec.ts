@@ -7,7 +7,13 @@ import type {
   TriggerEntity,
 } from '@ofg/data-access';
 import { MetricsService } from '@ofg/observability';
-import { InvocationDispatcher, InvocationProducer, NOT_ACCEPTED_MESSAGE, ReplyBus } from '@ofg/queue';
+import {
+  InvocationDispatcher,
+  InvocationProducer,
+  NOT_ACCEPTED_MESSAGE,
+  ReplyBus,
+  SyncJobRouter,
+} from '@ofg/queue';
 import { FunctionResolver } from '../functions/function.resolver';
 import { aFunctionEntity } from '../testing/function-entity.builder';
 import { PushDeliveryService, PushItem } from './push-delivery.service';
@@ -54,7 +60,7 @@ function setup() {
     },
   } as unknown as InvocationProducer;
   const invocations = ledger as unknown as InvocationRepository;
-  const dispatcher = new InvocationDispatcher(producer, {} as ReplyBus, invocations, {
+  const dispatcher = new InvocationDispatcher(producer, {} as ReplyBus, {} as SyncJobRouter, invocations, {
     redisUrl: '',
     region: 'local',
     syncQueueWaitMs: 0,

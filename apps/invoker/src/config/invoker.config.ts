@@ -71,6 +71,8 @@ export const invokerEnvSchema = z.object({
   // BullMQ job lock and stalled check: a killed invoker's jobs are re-delivered within about their sum.
   WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
+  // Sync fast path: a job this old in a busy or stalled peer's inbox is taken by an invoker with room for it.
+  SYNC_STEAL_AFTER_MS: z.coerce.number().int().min(0).max(60_000).default(25),
   // Async ledger reconciler (one invoker at a time): lost jobs re-enqueued, pending destinations retried; 0 = off.
   ASYNC_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
   ASYNC_RECONCILE_GRACE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),
@@ -121,7 +123,13 @@ export interface InvokerConfig {
   masterKeyHex: string;
   /** Gateway base URL for function code (no trailing slash); undefined when not configured. */
   functionApiEndpoint?: string;
-  worker: { concurrency: number; drainTimeoutMs: number; lockDurationMs: number; stalledIntervalMs: number };
+  worker: {
+    concurrency: number;
+    drainTimeoutMs: number;
+    lockDurationMs: number;
+    stalledIntervalMs: number;
+    syncStealAfterMs: number;
+  };
   asyncRecovery: { intervalMs: number; graceMs: number; maxRecoveries: number; maxDeliveryAttempts: number };
   instances: { keepAliveMs: number; readyTimeoutMs: number };
   /** Max instances across invokers, memory budget and prewarm pool of the instance pool. */
@@ -165,6 +173,7 @@ export function loadInvokerConfig(env: NodeJS.ProcessEnv = process.env): Invoker
     worker: {
       concurrency: e.WORKER_CONCURRENCY,
       drainTimeoutMs: e.DRAIN_TIMEOUT_MS,
+      syncStealAfterMs: e.SYNC_STEAL_AFTER_MS,
       lockDurationMs: e.WORKER_LOCK_DURATION_MS,
       stalledIntervalMs: e.WORKER_STALLED_INTERVAL_MS,
     },

@@ -193,6 +193,34 @@ describe('InvocationJobHandler', () => {
       });
     });
 
+    it('claims the function home for a job routed through the shared inbox and names it in the reply', async () => {
+      const claims: unknown[] = [];
+      const homing = new InvocationJobHandler(
+        executor,
+        { add: (r) => records.push(r) },
+        ledger,
+        publisher,
+        { invokerId: 'inv-1', now: () => now },
+        { get: async () => policy },
+        { deliver: async () => true },
+        aborts,
+        undefined,
+        {
+          claim: async (affinity) => {
+            claims.push(affinity);
+            return 'inv-1';
+          },
+        },
+      );
+      const claimed = anInvocationJob().build();
+      claimed.affinity = { key: 'f:latest', claimOver: 'inv-gone' };
+      await homing.handle(claimed, { attempt: 1, isLastAttempt: true });
+      await homing.handle(anInvocationJob().build(), { attempt: 1, isLastAttempt: true });
+
+      expect(claims).toEqual([{ key: 'f:latest', claimOver: 'inv-gone' }]);
+      expect(publisher.sent.map((s) => s.reply.home)).toEqual(['inv-1', undefined]);
+    });
+
     it('records a function error as FAIL with its message', async () => {
       await handler.handle(anInvocationJob().withEvent({ fail: true }).build(), {
         attempt: 1,

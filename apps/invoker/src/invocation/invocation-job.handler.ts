@@ -13,6 +13,7 @@ import {
 import { InvocationExecutor } from './invocation.executor';
 import { InvocationRecord, InvocationRecordBuffer } from './invocation-record.buffer';
 import { LtsLogStream } from './lts-log.stream';
+import { SyncHomes } from '../inbox/sync-homes';
 
 /** Delivers sync replies to the gateway that waits for them. */
 export interface ReplyPublisher {
@@ -67,6 +68,8 @@ export class InvocationJobHandler {
     @Inject(AsyncAbortRegistry) private readonly aborts: AsyncAbortRegistry,
     // Feeds LTS triggers; absent in tests that are not about them.
     @Optional() @Inject(LtsLogStream) private readonly ltsLogs?: Pick<LtsLogStream, 'append'>,
+    // Claims function homes for the sync fast path; absent in tests that are not about it.
+    @Optional() @Inject(SyncHomes) private readonly homes?: Pick<SyncHomes, 'claim'>,
   ) {}
 
   private now(): number {
@@ -80,8 +83,20 @@ export class InvocationJobHandler {
 
   private async handleSync(job: InvocationJob): Promise<void> {
     const startTime = new Date();
-    const reply = await this.executor.execute(job);
+    let reply = await this.executor.execute(job);
     if (!reply) return;
+    // Claimed before the reply goes out, so the gateway learns the home from it and routes the next call there.
+    if (job.affinity && this.homes && reply.outcome !== 'platform_error' && !isForged(job)) {
+      const home = await this.homes.claim(job.affinity).catch((err: unknown) => {
+        this.logger.warn({
+          msg: 'could not claim a function home',
+          requestId: job.requestId,
+          err: String(err),
+        });
+        return undefined;
+      });
+      if (home) reply = { ...reply, home };
+    }
     if (job.replyTo) {
       try {
         await this.publisher.publish(job.replyTo, reply);

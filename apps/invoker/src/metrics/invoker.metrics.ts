@@ -18,6 +18,7 @@ export class InvokerMetrics {
   private readonly evictions: Counter<string>;
   private readonly capacityRejections: Counter<string>;
   private readonly reconciled: Counter<string>;
+  private readonly inboxJobs: Counter<string>;
   private readonly instances: Gauge<string>;
   private instanceCounter: () => Record<string, number> = () => ({});
   private prewarmCounter: () => Record<string, number> = () => ({});
@@ -69,6 +70,11 @@ export class InvokerMetrics {
       'ofg_async_reconciled_total',
       'Async ledger repairs: lost jobs re-enqueued or abandoned, destination deliveries retried',
       ['action'],
+    );
+    this.inboxJobs = metrics.counter(
+      'ofg_sync_inbox_jobs_total',
+      "Sync jobs taken from inboxes: this invoker's own (affinity), the shared one, or stolen from a busy peer's",
+      ['source'],
     );
     this.capacityRejections = metrics.counter(
       'ofg_instance_capacity_rejections_total',
@@ -145,6 +151,10 @@ export class InvokerMetrics {
 
   capacityRejected(limit: string): void {
     this.capacityRejections.inc({ limit });
+  }
+
+  syncInboxJob(source: 'own' | 'shared' | 'stolen'): void {
+    this.inboxJobs.inc({ source });
   }
 
   asyncReconciled(

@@ -10,6 +10,9 @@ import Redis from 'ioredis';
 import { ContainerRuntime, InvocationJob, QUEUES } from '@ofg/contracts';
 import { HealthRegistry } from '@ofg/observability';
 import { createRedisConnection } from '@ofg/queue';
+import { SyncHomes } from '../inbox/sync-homes';
+import { SyncInboxConsumer } from '../inbox/sync-inbox.consumer';
+import { InvokerMetrics } from '../metrics/invoker.metrics';
 import { INVOKER_CONFIG, InvokerConfig } from '../config/invoker.config';
 import { InvokerHealth, REDIS_CLIENT } from '../health/invoker.health';
 import { InstancePoolService } from '../instances/instance-pool.service';
@@ -33,6 +36,7 @@ const ENGINE_CHECK_INTERVAL_MS = 2000;
 export class InvocationProcessor implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(InvocationProcessor.name);
   private worker: Worker<InvocationJob> | undefined;
+  private inbox: SyncInboxConsumer | undefined;
   private workerConnection: Redis | undefined;
   private booting: Promise<void> = Promise.resolve();
   private stopping = false;
@@ -53,6 +57,8 @@ export class InvocationProcessor implements OnApplicationBootstrap, BeforeApplic
     @Inject(CONTAINER_RUNTIME) private readonly runtime: ContainerRuntime,
     @Inject(BootstrapClient) private readonly bootstrap: BootstrapClient,
     @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(SyncHomes) private readonly homes: SyncHomes,
+    @Inject(InvokerMetrics) private readonly metrics: InvokerMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -88,6 +94,8 @@ export class InvocationProcessor implements OnApplicationBootstrap, BeforeApplic
       drainTimeoutMs: this.config.worker.drainTimeoutMs,
     });
     await this.booting;
+    // The sync inbox drains beside the BullMQ worker; what is still queued in it goes to the shared inbox.
+    const inboxDrained = this.inbox?.stop(this.config.worker.drainTimeoutMs);
     if (this.worker) {
       const closing = this.worker.close();
       const drained = await within(closing, this.config.worker.drainTimeoutMs);
@@ -99,6 +107,8 @@ export class InvocationProcessor implements OnApplicationBootstrap, BeforeApplic
         await this.worker.close(true).catch(() => undefined);
       }
     }
+    if (inboxDrained && !(await inboxDrained))
+      this.logger.warn({ msg: 'drain deadline passed with sync inbox jobs still running' });
     const drainedMs = Date.now() - started;
     await this.records.flush();
     await this.executor.settled();
@@ -149,6 +159,22 @@ export class InvocationProcessor implements OnApplicationBootstrap, BeforeApplic
         err: err.message,
       }),
     );
+    this.inbox = new SyncInboxConsumer(
+      createRedisConnection(this.config.redisUrl, 'blocking'),
+      this.redis,
+      this.homes,
+      {
+        serve: (job) => this.serveInboxJob(job),
+        taken: (source) => this.metrics.syncInboxJob(source),
+        warn: (msg, fields) => this.logger.warn({ msg, ...fields }),
+      },
+      {
+        invokerId: this.config.invokerId,
+        capacity: this.config.worker.concurrency,
+        stealAfterMs: this.config.worker.syncStealAfterMs,
+      },
+    );
+    this.inbox.start();
     this.logger.log({
       msg: 'invocation worker started',
       queue: QUEUES.invocations,
@@ -169,6 +195,7 @@ export class InvocationProcessor implements OnApplicationBootstrap, BeforeApplic
     if (failing && !this.engineDown) {
       this.engineDown = `the container engine is unreachable (${failing})`;
       // Jobs in flight finish or fail on their own; no new ones are taken.
+      this.inbox?.pause();
       await worker.pause(true);
       this.logger.error({ msg: 'container engine unreachable: invocation worker paused', err: failing });
     } else if (!failing && this.engineDown) {
@@ -182,9 +209,21 @@ export class InvocationProcessor implements OnApplicationBootstrap, BeforeApplic
         return;
       }
       this.engineDown = undefined;
-      if (!this.stopping) worker.resume();
+      if (!this.stopping) {
+        worker.resume();
+        this.inbox?.resume();
+      }
       this.logger.log({ msg: 'container engine reachable again: invocation worker resumed' });
     }
+  }
+
+  /** A job of the sync fast path: run once, replied to on the gateway's channel, never retried. */
+  private async serveInboxJob(job: InvocationJob): Promise<void> {
+    if (job.invokeType !== 'sync') {
+      this.logger.warn({ msg: 'ignored a non-sync job found in a sync inbox', requestId: job.requestId });
+      return;
+    }
+    await this.handler.handle(job, { attempt: 1, isLastAttempt: true });
   }
 
   private async process(job: Job<InvocationJob>, token?: string): Promise<void> {

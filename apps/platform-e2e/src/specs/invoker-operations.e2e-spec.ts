@@ -10,7 +10,7 @@ import { Job, Queue } from 'bullmq';
 import Docker from 'dockerode';
 import Redis from 'ioredis';
 import { Client } from 'pg';
-import { CONTAINER_LABELS, InvocationJob, QUEUES } from '@ofg/contracts';
+import { CONTAINER_LABELS, decodeInboxEntry, InvocationJob, QUEUES, SYNC_INBOX_KEYS } from '@ofg/contracts';
 import { startExtraInvoker } from '@ofg/testing';
 import { FgsClient } from '../support/fgs-client';
 import { isAlive, pollUntil, SLEEPER_SOURCE, stackPidsWhere } from '../support/processes';
@@ -72,13 +72,17 @@ describe('invoker operations', () => {
       10_000,
     );
 
-  /** This suite's queued jobs in one state, told apart by the sleep they ask for. */
-  const jobsOf = async (state: 'active' | 'waiting', sleepMs: number): Promise<Job<InvocationJob>[]> =>
-    ((await queue.getJobs([state])) as Job<InvocationJob>[]).filter(
-      (job) =>
-        job.data.function.funcUrn === urn.replace(/:latest$/, '') &&
-        (JSON.parse(job.data.event) as { sleepMs?: number }).sleepMs === sleepMs,
-    );
+  const ofThisSuite = (job: InvocationJob, sleepMs: number): boolean =>
+    job.function.funcUrn === urn.replace(/:latest$/, '') &&
+    (JSON.parse(job.event) as { sleepMs?: number }).sleepMs === sleepMs;
+
+  /** This suite's sync jobs still waiting for an invoker: in an inbox (the fast path) or in the BullMQ queue. */
+  const queuedJobs = async (sleepMs: number): Promise<InvocationJob[]> => {
+    const inboxes = [SYNC_INBOX_KEYS.shared, ...(await redis.keys(`${SYNC_INBOX_KEYS.invokerPrefix}*`))];
+    const entries = (await Promise.all(inboxes.map((key) => redis.lrange(key, 0, -1)))).flat();
+    const waiting = ((await queue.getJobs(['waiting'])) as Job<InvocationJob>[]).map((job) => job.data);
+    return [...entries.map(decodeInboxEntry), ...waiting].filter((job) => ofThisSuite(job, sleepMs));
+  };
 
   /** Starts the stack's invoker again under its own id and port. */
   const restartMain = (): ReturnType<typeof startExtraInvoker> =>
@@ -110,10 +114,12 @@ describe('invoker operations', () => {
     expect(await containersOfInvoker(mainId)).not.toHaveLength(0);
 
     const inFlight = invoke({ sleepMs: 3000 });
+    // Sent, and no longer waiting anywhere: an invoker runs it.
+    await new Promise((r) => setTimeout(r, 500));
     await pollUntil(
-      () => jobsOf('active', 3000),
-      (jobs) => jobs.length === 1,
-      'the long invocation is active',
+      () => queuedJobs(3000),
+      (jobs) => jobs.length === 0,
+      'the long invocation is taken',
       10_000,
     );
     process.kill(pid, 'SIGTERM');
@@ -129,7 +135,7 @@ describe('invoker operations', () => {
     );
     const queued = invoke({ sleepMs: 1 });
     const [waiting] = await pollUntil(
-      () => jobsOf('waiting', 1),
+      () => queuedJobs(1),
       (jobs) => jobs.length === 1,
       'the new invocation waits in the queue',
       5000,
@@ -149,7 +155,7 @@ describe('invoker operations', () => {
     expect(log).toContain('"msg":"invoker drained"');
     expect(log).not.toContain('drain deadline passed');
     // Nobody took the queued invocation while the invoker drained.
-    expect(await waiting.getState()).toBe('waiting');
+    expect((await queuedJobs(1)).map((job) => job.requestId)).toEqual([waiting.requestId]);
 
     await restartMain();
     const served = await queued;

@@ -1,6 +1,12 @@
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { databaseUrlSchema, parseEnv, redisUrlSchema } from '@ofg/contracts';
+import {
+  databaseUrlSchema,
+  parseEnv,
+  redisUrlSchema,
+  SYNC_DISPATCH_MODES,
+  SyncDispatchMode,
+} from '@ofg/contracts';
 
 const positiveMs = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -12,6 +18,7 @@ export const triggerConfigSchema = z.object({
   OFG_REGION: z.string().min(1).default('local'),
   TIMER_RECONCILE_INTERVAL_MS: positiveMs(60_000),
   SYNC_QUEUE_WAIT_MS: positiveMs(30_000),
+  SYNC_DISPATCH: z.enum(SYNC_DISPATCH_MODES).default('affinity'),
   // Message and stream sources (DIS on Redis Streams, DMS and RABBITMQ on RabbitMQ).
   RABBITMQ_URL: z
     .string()
@@ -42,6 +49,7 @@ export interface TriggerConfig {
   region: string;
   timerReconcileIntervalMs: number;
   syncQueueWaitMs: number;
+  syncDispatch: SyncDispatchMode;
   sources: SourcesConfig;
   /** BullMQ key prefix of the timers queue; only tests change it, to isolate their keys. */
   timerQueuePrefix?: string;
@@ -77,6 +85,7 @@ export function loadTriggerConfig(env: NodeJS.ProcessEnv = process.env): Trigger
     region: e.OFG_REGION,
     timerReconcileIntervalMs: e.TIMER_RECONCILE_INTERVAL_MS,
     syncQueueWaitMs: e.SYNC_QUEUE_WAIT_MS,
+    syncDispatch: e.SYNC_DISPATCH,
     sources: {
       rabbitmqUrl: e.RABBITMQ_URL,
       instanceId: e.TRIGGER_INSTANCE_ID ?? `${hostname()}-${process.pid}`,

@@ -153,6 +153,7 @@ describe('message and stream triggers (Postgres + Redis + RabbitMQ)', () => {
       region: 'eu-test-1',
       timerReconcileIntervalMs: 60_000,
       syncQueueWaitMs: 30_000,
+      syncDispatch: 'affinity',
       timerQueuePrefix: PREFIX,
       sources: {
         rabbitmqUrl: RABBITMQ_URL,

@@ -62,6 +62,11 @@ export interface InvocationJob {
   attemptBase?: number;
   /** Async: function-error retries already made (carried across delayed re-deliveries of the same job). */
   functionRetries?: number;
+  /**
+   * Sync, routed to the shared inbox: the invoker that serves it becomes the function version's home (`key`, see
+   * syncAffinityKey), replacing `claimOver` (a home that is gone) or none.
+   */
+  affinity?: { key: string; claimOver?: string };
 }
 
 /** How the invocation ended, from the platform's point of view. */
@@ -97,6 +102,8 @@ export interface InvocationReply {
   /** Why an instance was started for this invocation; absent when it ran warm. */
   startReason?: StartReason;
   invokerId: string;
+  /** Sync jobs that claimed a home: the function version's home after the claim, for the router's cache. */
+  home?: string;
   /** Platform error code (e.g. FSS.0500) when outcome is platform_error. */
   errorCode?: string;
 }

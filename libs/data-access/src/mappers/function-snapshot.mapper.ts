@@ -81,3 +81,24 @@ export function toFunctionSnapshot(
     ...(customImage ? { customImage } : {}),
   };
 }
+
+const snapshots = new WeakMap<FunctionEntity, { key: string; snapshot: FunctionSnapshot }>();
+
+/**
+ * toFunctionSnapshot remembered per entity object: invocations reuse the entity of the gateway's lookup cache, so a
+ * warm call builds the snapshot (and hashes its config digest) once per cached lookup, not on every call. The key
+ * guards against an entity changed in place.
+ */
+export function cachedFunctionSnapshot(
+  fn: FunctionEntity,
+  region: string,
+  domainId: string,
+  version = fn.publishedVersion ?? 'latest',
+): FunctionSnapshot {
+  const key = `${region}\n${domainId}\n${version}\n${fn.updatedAt?.getTime?.() ?? ''}\n${fn.memorySize}\n${fn.codeDigest}\n${fn.maxInstances}`;
+  const known = snapshots.get(fn);
+  if (known?.key === key) return known.snapshot;
+  const snapshot = toFunctionSnapshot(fn, region, domainId, version);
+  snapshots.set(fn, { key, snapshot });
+  return snapshot;
+}

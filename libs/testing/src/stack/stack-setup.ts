@@ -23,6 +23,9 @@ export async function startStack(
     redisUrl?: string;
     /** Added to (and overriding) the invoker's environment, e.g. pool settings a benchmark compares. */
     invokerEnv?: Record<string, string>;
+    /** Added to the gateway's and the trigger service's environment (e.g. SYNC_DISPATCH a benchmark compares). */
+    gatewayEnv?: Record<string, string>;
+    triggerEnv?: Record<string, string>;
     /** Logs of a second stack beside the suite's; its description is then not written to STACK_FILE. */
     logDir?: string;
   } = {},
@@ -98,6 +101,7 @@ export async function startStack(
       OFG_ADMIN_SK: info.sk,
       OFG_ADMIN_USER: info.user,
       OFG_ADMIN_PASSWORD: info.password,
+      ...overrides.gatewayEnv,
     },
     logDir,
   );
@@ -108,7 +112,12 @@ export async function startStack(
   );
   const trigger = startApp(
     'trigger',
-    { ...common, TRIGGER_PORT: String(base + 2), TIMER_RECONCILE_INTERVAL_MS: '5000' },
+    {
+      ...common,
+      TRIGGER_PORT: String(base + 2),
+      TIMER_RECONCILE_INTERVAL_MS: '5000',
+      ...overrides.triggerEnv,
+    },
     logDir,
   );
   info.pids.push(
