@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { InvocationJob, InvocationReply } from '@ofg/contracts';
+import { InvocationReply } from '@ofg/contracts';
 import { InvocationProducer } from './invocation.producer';
 import { createRedisConnection } from './redis-connection';
 import { publishReply, ReplyBus, ReplyTimeoutError } from './reply-bus';
+import { aQueueJob } from './testing/invocation-job.fixture';
 
 const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379/9';
 
@@ -19,36 +20,6 @@ function reply(requestId: string): InvocationReply {
     memoryUsedMb: 10,
     startKind: 'warm',
     invokerId: 'test',
-  };
-}
-
-function job(requestId: string, invokeType: 'sync' | 'async'): InvocationJob {
-  return {
-    requestId,
-    projectId: 'p',
-    invokeType,
-    event: '{}',
-    logType: 'none',
-    enqueuedAt: Date.now(),
-    function: {
-      functionId: randomUUID(),
-      projectId: 'p',
-      domainId: 'd',
-      funcUrn: 'urn',
-      funcName: 'f',
-      package: 'default',
-      version: 'latest',
-      runtime: 'Node.js18.15',
-      handler: 'index.handler',
-      memorySize: 128,
-      cpu: 300,
-      timeoutS: 3,
-      codeDigest: 'x',
-      userData: {},
-      hasEncryptedUserData: false,
-      concurrentNum: 1,
-      configDigest: 'c',
-    },
   };
 }
 
@@ -88,14 +59,14 @@ describe('queue plumbing on Redis', () => {
 
   it('enqueues with jobId = request id, so a repeated enqueue does not duplicate the job', async () => {
     const id = randomUUID();
-    await producer.enqueue(job(id, 'async'));
-    await producer.enqueue(job(id, 'async'));
+    await producer.enqueue(aQueueJob('async', id));
+    await producer.enqueue(aQueueJob('async', id));
     const stored = await producer.queue.getJob(id);
     expect(stored?.id).toBe(id);
     expect(stored?.opts.attempts).toBe(3);
     expect(await producer.queue.getWaitingCount()).toBe(1);
     const syncId = randomUUID();
-    await producer.enqueue(job(syncId, 'sync'));
+    await producer.enqueue(aQueueJob('sync', syncId));
     expect((await producer.queue.getJob(syncId))?.opts.attempts).toBe(1);
   });
 });

@@ -9,42 +9,12 @@ import {
   SYNC_INBOX_KEYS,
   syncAffinityKey,
 } from '@ofg/contracts';
-import { randomUUID } from 'node:crypto';
 import { createRedisConnection } from './redis-connection';
-import { handOverInbox, readLiveInvokers } from './sync-inbox';
+import { handOverInbox, placeHome, readLiveInvokers } from './sync-inbox';
 import { SyncJobRouter } from './sync-job.router';
+import { aQueueJob } from './testing/invocation-job.fixture';
 
-/** A sync job of `fn` (a new function when absent). */
-function aSyncJob(fn?: InvocationJob['function']): InvocationJob {
-  return {
-    requestId: randomUUID(),
-    projectId: 'p',
-    invokeType: 'sync',
-    event: '{}',
-    logType: 'none',
-    replyTo: 'ofg:reply:test',
-    enqueuedAt: Date.now(),
-    function: fn ?? {
-      functionId: randomUUID(),
-      projectId: 'p',
-      domainId: 'd',
-      funcUrn: 'urn',
-      funcName: 'f',
-      package: 'default',
-      version: 'latest',
-      runtime: 'Node.js20.15',
-      handler: 'index.handler',
-      memorySize: 128,
-      cpu: 300,
-      timeoutS: 3,
-      codeDigest: 'x',
-      userData: {},
-      hasEncryptedUserData: false,
-      concurrentNum: 1,
-      configDigest: 'c',
-    },
-  };
-}
+const aSyncJob = (fn?: InvocationJob['function']): InvocationJob => aQueueJob('sync', undefined, fn);
 
 // A Redis db of its own: the inbox keys are fixed names.
 const REDIS_URL = process.env['TEST_SYNC_ROUTER_REDIS_URL'] ?? 'redis://127.0.0.1:6379/13';
@@ -90,7 +60,43 @@ describe('SyncJobRouter (real Redis)', () => {
     expect(await redis.llen(SYNC_INBOX_KEYS.shared)).toBe(0);
   });
 
-  it('a function without a home goes to the shared inbox with a claim, and nothing to BullMQ', async () => {
+  it('places a function without a home on a live invoker, the same pick on every gateway, and claims it', async () => {
+    await live('inv-a', 'inv-b', 'inv-c');
+    const jobs = Array.from({ length: 30 }, () => aSyncJob());
+    for (const job of jobs) await router().route(job);
+    const homes = await Promise.all(jobs.map((j) => redis.get(homeKey(syncAffinityKey(j.function)))));
+    for (const [i, job] of jobs.entries()) {
+      expect(homes[i]).toBe(placeHome(syncAffinityKey(job.function), ['inv-c', 'inv-a', 'inv-b']));
+      const [queuedJob] = (await queued(invokerInboxKey(homes[i] as string))).filter(
+        (q) => q.requestId === job.requestId,
+      );
+      expect(queuedJob.affinity).toBeUndefined();
+    }
+    // Spread over the three, and nothing through the shared inbox or BullMQ.
+    expect(new Set(homes).size).toBe(3);
+    expect(await redis.llen(SYNC_INBOX_KEYS.shared)).toBe(0);
+    expect(enqueued).toEqual([]);
+  });
+
+  it('takes the home another gateway placed first instead of its own pick', async () => {
+    await live('inv-a', 'inv-b');
+    const job = aSyncJob();
+    const key = syncAffinityKey(job.function);
+    const other = placeHome(key, ['inv-a', 'inv-b']) === 'inv-a' ? 'inv-b' : 'inv-a';
+    // Raced: the home appears between this router's read (nothing yet) and its claim.
+    const r = router();
+    const get = redis.get.bind(redis);
+    jest.spyOn(redis, 'get').mockImplementationOnce(async (k) => {
+      const none = await get(k as string);
+      await redis.set(homeKey(key), other);
+      return none;
+    });
+    await r.route(job);
+    expect((await queued(invokerInboxKey(other))).map((j) => j.requestId)).toEqual([job.requestId]);
+    expect(await redis.get(homeKey(key))).toBe(other);
+  });
+
+  it('a function without a home goes to the shared inbox with a claim when no invoker is live', async () => {
     const job = aSyncJob();
     await router().route(job);
     const [shared] = await queued(SYNC_INBOX_KEYS.shared);
@@ -124,6 +130,7 @@ describe('SyncJobRouter (real Redis)', () => {
     const first = aSyncJob();
     await live('inv-a', 'inv-b');
     await r.route(first);
+    await redis.del(invokerInboxKey('inv-a'), invokerInboxKey('inv-b'));
     r.learn(first, replyFrom(first, 'inv-a'));
     // Redis says otherwise, but the learnt home is used without reading it.
     await redis.set(homeKey(syncAffinityKey(first.function)), 'inv-b');

@@ -10,12 +10,14 @@ import {
   SyncDispatchMode,
 } from '@ofg/contracts';
 import type { InvocationProducer } from './invocation.producer';
-import { readLiveInvokers } from './sync-inbox';
+import { claimHome, placeHome, readLiveInvokers } from './sync-inbox';
 
 export interface SyncRouterOptions {
   mode: SyncDispatchMode;
   /** How long a home read from Redis or learnt from a reply is trusted. */
   homeCacheMs?: number;
+  /** How long a home placed by the router lasts without traffic (the invokers' INSTANCE_KEEPALIVE_MS). */
+  homeTtlMs?: number;
   /** How long "no home" is trusted: another gateway's request may have made one meanwhile. */
   noHomeCacheMs?: number;
   /** How often the live invokers are read again (in the background once the first read is done). */
@@ -28,8 +30,9 @@ const MAX_CACHED_HOMES = 50_000;
 
 /**
  * Hands a sync job to the invokers. `queue`: the shared BullMQ queue. `affinity`: the inbox of the function version's
- * home invoker when it is live, else the shared inbox with a claim, so whoever serves it becomes the home. Homes and
- * live invokers are cached in memory: a warm call costs one LPUSH.
+ * home invoker when it is live; else a live invoker is placed as the home by rendezvous hashing and claimed in Redis
+ * (replacing a home that is gone), and only with no live invoker known does the job go to the shared inbox, claimed by
+ * whoever serves it. Homes and live invokers are cached in memory: a warm call costs one LPUSH.
  */
 export class SyncJobRouter {
   private readonly homes = new Map<string, { home: string | undefined; until: number }>();
@@ -55,6 +58,17 @@ export class SyncJobRouter {
       await this.redis.lpush(invokerInboxKey(home), encodeInboxEntry(job));
       return;
     }
+    // No live home: place one (the same pick on every gateway) and claim it, unless another gateway just did.
+    const placed = placeHome(key, live);
+    if (placed !== undefined) {
+      const claimed = await claimHome(this.redis, key, placed, home, this.options.homeTtlMs ?? 300_000);
+      if (live.has(claimed)) {
+        this.remember(key, claimed, this.options.homeCacheMs ?? 2000);
+        await this.redis.lpush(invokerInboxKey(claimed), encodeInboxEntry(job));
+        return;
+      }
+    }
+    // No live invoker known: whoever serves it from the shared inbox becomes the home.
     const affinity = home === undefined ? { key } : { key, claimOver: home };
     await this.redis.lpush(SYNC_INBOX_KEYS.shared, encodeInboxEntry({ ...job, affinity }));
   }

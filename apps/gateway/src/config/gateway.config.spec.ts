@@ -15,6 +15,7 @@ describe('loadGatewayConfig', () => {
       region: 'local',
       masterKeyHex: required.OFG_MASTER_KEY,
       syncQueueWaitMs: 30_000,
+      syncDispatch: 'affinity',
       functionCacheTtlMs: 5_000,
       maxBodyBytes: 70 * 1024 * 1024,
       codeDownload: { maxBytes: 50 * 1024 * 1024, timeoutMs: 30_000 },

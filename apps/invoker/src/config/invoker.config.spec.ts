@@ -20,7 +20,13 @@ describe('loadInvokerConfig', () => {
       redisUrl: REQUIRED.REDIS_URL,
       masterKeyHex: REQUIRED.OFG_MASTER_KEY,
       functionApiEndpoint: undefined,
-      worker: { concurrency: 64, drainTimeoutMs: 30_000, lockDurationMs: 30_000, stalledIntervalMs: 30_000 },
+      worker: {
+        concurrency: 64,
+        drainTimeoutMs: 30_000,
+        lockDurationMs: 30_000,
+        stalledIntervalMs: 30_000,
+        syncStealAfterMs: 200,
+      },
       asyncRecovery: { intervalMs: 10_000, graceMs: 30_000, maxRecoveries: 5, maxDeliveryAttempts: 5 },
       instances: { keepAliveMs: 300_000, readyTimeoutMs: 10_000 },
       pool: {
@@ -80,7 +86,13 @@ describe('loadInvokerConfig', () => {
       invokerId: 'invoker-a',
       port: 9000,
       region: 'local',
-      worker: { concurrency: 8, drainTimeoutMs: 5000, lockDurationMs: 30_000, stalledIntervalMs: 30_000 },
+      worker: {
+        concurrency: 8,
+        drainTimeoutMs: 5000,
+        lockDurationMs: 30_000,
+        stalledIntervalMs: 30_000,
+        syncStealAfterMs: 200,
+      },
       instances: { keepAliveMs: 120_000 },
       runtimeImages: {
         nodejs: 'local/node:1',

@@ -71,8 +71,9 @@ export const invokerEnvSchema = z.object({
   // BullMQ job lock and stalled check: a killed invoker's jobs are re-delivered within about their sum.
   WORKER_LOCK_DURATION_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
   WORKER_STALLED_INTERVAL_MS: z.coerce.number().int().min(1000).max(600_000).default(30_000),
-  // Sync fast path: a job this old in a busy or stalled peer's inbox is taken by an invoker with room for it.
-  SYNC_STEAL_AFTER_MS: z.coerce.number().int().min(0).max(60_000).default(25),
+  // Sync fast path: a job this old in a busy or stalled peer's inbox is taken by an invoker with room for it (a cold
+  // start there, so not before the home had a fair chance on a loaded machine).
+  SYNC_STEAL_AFTER_MS: z.coerce.number().int().min(0).max(60_000).default(200),
   // Async ledger reconciler (one invoker at a time): lost jobs re-enqueued, pending destinations retried; 0 = off.
   ASYNC_RECONCILE_INTERVAL_MS: z.coerce.number().int().min(0).max(3_600_000).default(10_000),
   ASYNC_RECONCILE_GRACE_MS: z.coerce.number().int().min(1000).max(3_600_000).default(30_000),

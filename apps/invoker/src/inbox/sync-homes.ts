@@ -1,14 +1,6 @@
 import type Redis from 'ioredis';
 import { homeKey, InvocationJob } from '@ofg/contracts';
-
-/** Becomes the home unless a live one holds it; answers the home after the claim. */
-const CLAIM_SCRIPT = `
-local current = redis.call('GET', KEYS[1])
-if (not current) or current == ARGV[1] or current == ARGV[2] then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[3])
-  return ARGV[1]
-end
-return current`;
+import { claimHome } from '@ofg/queue';
 
 /** Extends the home's life only while this invoker still holds it. */
 const REFRESH_SCRIPT = `
@@ -40,14 +32,13 @@ export class SyncHomes {
 
   /** For a job routed to the shared inbox: become the home unless another live invoker already is. */
   async claim(affinity: NonNullable<InvocationJob['affinity']>): Promise<string> {
-    const home = (await this.redis.eval(
-      CLAIM_SCRIPT,
-      1,
-      homeKey(affinity.key),
+    const home = await claimHome(
+      this.redis,
+      affinity.key,
       this.options.invokerId,
-      affinity.claimOver ?? '',
+      affinity.claimOver,
       this.options.ttlMs,
-    )) as string;
+    );
     if (home === this.options.invokerId) this.track(affinity.key);
     return home;
   }

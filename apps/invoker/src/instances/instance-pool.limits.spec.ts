@@ -283,6 +283,34 @@ describe('InstancePoolService limits, prewarm pool and reservations', () => {
       expect(a.runtime.startCalls).toBe(2);
     });
 
+    it('evicts one instance per concurrent admission, not again for memory already being freed', async () => {
+      const a = invoker({ memoryBudgetMb: 1024 });
+      const idle = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((n) =>
+        aFunctionSnapshot().withName(n).build(),
+      );
+      for (const [i, fn] of idle.entries()) {
+        clockOffset = i;
+        a.pool.release((await a.pool.acquire(fn)).instance);
+      }
+      // A slow engine: the evicted containers stay committed while four new instances are admitted at once.
+      const remove = a.runtime.remove.bind(a.runtime);
+      a.runtime.remove = async (id) => {
+        await new Promise((r) => setTimeout(r, 50));
+        await remove(id);
+      };
+
+      const fresh = ['i', 'j', 'k', 'l'].map((n) => aFunctionSnapshot().withName(n).build());
+      const got = await Promise.all(fresh.map((fn) => a.pool.acquire(fn)));
+
+      expect(got.map((g) => g.startReason)).toEqual(Array(4).fill('no_instance'));
+      // The four least recently used go; the other four stay warm.
+      expect(a.runtime.removeCalls).toBe(4);
+      expect(a.runtime.running).toHaveLength(8);
+      expect(idle.map((fn) => a.pool.instances(fn).length)).toEqual([0, 0, 0, 0, 1, 1, 1, 1]);
+      expect(a.pool.memory().committedMb).toBe(1024);
+      expect((await a.metrics.render()).body).toMatch(/ofg_instance_evictions_total\{reason="memory"\} 4/);
+    });
+
     it('waits for memory, then refuses with FSS.0429 when nothing can be evicted', async () => {
       const a = invoker({ memoryBudgetMb: 256 });
       await a.pool.acquire(aFunctionSnapshot().withName('one').build());

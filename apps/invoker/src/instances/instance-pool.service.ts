@@ -117,6 +117,8 @@ export class InstancePoolService implements OnModuleInit, OnApplicationShutdown,
   private readonly now: () => number;
   private readonly slots: InstanceSlots;
   private readonly budget: MemoryBudget;
+  /** Evictions under way: their memory is still committed until the container is gone, but already spoken for. */
+  private readonly evicting = new Set<{ mb: number; done: Promise<unknown> }>();
   private readonly prewarm: PrewarmPool;
   private readonly waitTimeoutMs: number;
   /** Resolvers of requests waiting for capacity; any change that may free some wakes them all. */
@@ -618,26 +620,35 @@ export class InstancePoolService implements OnModuleInit, OnApplicationShutdown,
       instance.startKind = 'prewarm';
       return;
     }
+    const overBudget = !this.budget.fits(snapshot.memorySize);
     const victims = this.victimsFor(snapshot.memorySize);
     if (!victims) throw new CapacityBlocked('memory');
     this.budget.commit(snapshot.memorySize);
     instance.memoryMb = snapshot.memorySize;
-    if (victims.length === 0) return;
-    this.metrics.evicted(victims.length);
-    // The new container starts only once the evicted ones are gone, so the budget holds on the host too.
-    await Promise.all(
-      victims.map((v) =>
+    if (!overBudget) return;
+    // Counted on by this admission: evictions other admissions started, and its own.
+    const inFlight = [...this.evicting].map((e) => e.done);
+    if (victims.length > 0) this.metrics.evicted(victims.length);
+    for (const v of victims) {
+      const eviction = { mb: v.memoryMb, done: Promise.resolve() as Promise<unknown> };
+      eviction.done = (
         v instanceof Instance
           ? this.recycle(v, 'evicted for memory', 'evicted')
-          : this.prewarm.discard(v, 'evicted for memory'),
-      ),
-    );
+          : this.prewarm.discard(v, 'evicted for memory')
+      ).finally(() => this.evicting.delete(eviction));
+      this.evicting.add(eviction);
+      inFlight.push(eviction.done);
+    }
+    // The new container starts only once the evicted ones are gone, so the budget holds on the host too.
+    await Promise.all(inFlight.map((p) => p.catch(() => undefined)));
   }
 
   /** Idle containers whose removal makes room for `mb` more: prewarmed ones first, then instances by last use. */
   private victimsFor(mb: number): (Instance | PrewarmContainer)[] | undefined {
+    // Memory of containers being evicted is about to come back: concurrent admissions must not evict for it again.
     let shortfall = this.budget.shortfall(mb);
-    if (shortfall === 0) return [];
+    for (const eviction of this.evicting) shortfall -= eviction.mb;
+    if (shortfall <= 0) return [];
     const idle = this.all()
       .filter((i) => i.state === 'idle' && i.active === 0 && !i.reserved && !i.bringingUp && i.memoryMb > 0)
       .sort((a, b) => a.lastUsedAt - b.lastUsedAt);

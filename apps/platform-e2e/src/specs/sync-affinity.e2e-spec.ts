@@ -63,7 +63,7 @@ describe('sync affinity routing across invokers', () => {
     await db?.end();
   });
 
-  it("keeps a function's calls on the invoker that served it first: one cold start, then warm", async () => {
+  it("keeps a function's calls on the invoker it was placed on: one cold start, then warm", async () => {
     const urn = await deployFunction(http, `affinity-home-${suffix}`, SLEEPER_SOURCE);
     const records = [];
     for (let i = 0; i < 12; i++) records.push(await call(urn, i));

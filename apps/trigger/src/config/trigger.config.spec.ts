@@ -15,6 +15,7 @@ describe('loadTriggerConfig', () => {
       region: 'local',
       timerReconcileIntervalMs: 60_000,
       syncQueueWaitMs: 30_000,
+      syncDispatch: 'affinity',
       sources: {
         rabbitmqUrl: 'amqp://guest:guest@127.0.0.1:5672',
         instanceId: `${hostname()}-${process.pid}`,
