@@ -4,12 +4,16 @@
  * processing them with a no-op Worker of the invoker's concurrency. The platform side sends N
  * `POST .../invocations-async` from C concurrent clients, then polls the invocations table until every accepted
  * request is terminal, and checks that none was lost or run twice.
- * Printed, not asserted; BENCH_WRITE_DOC=1 also replaces the "Async throughput" section of docs/benchmarks.md.
+ * Printed, not asserted; writes tmp/bench-results/async-throughput.json (read by bench/report.ts) and the chart
+ * docs/benchmarks/async.svg (BENCH_CHART_ONLY=1 redraws the chart from that file without measuring); BENCH_WRITE_DOC=1
+ * also replaces the "Async throughput" section of docs/benchmarks.md.
+ * Knobs: BENCH_ASYNC_N (2000), BENCH_ASYNC_C (32), BENCH_ASYNC_TIMEOUT_S (300), and the bench stack's BENCH_PORT_BASE,
+ * BENCH_DATABASE, BENCH_REDIS_DB.
  * Run: `npm run build && npm run bench` (or this file alone with node -r @swc-node/register).
  */
 import { randomUUID } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, release, totalmem } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import Redis from 'ioredis';
@@ -28,7 +32,18 @@ import {
 } from './support/cpu';
 import { inParallel } from './support/parallel';
 import { RawFigures, runRawBaseline } from './support/raw-bullmq';
-import { ms, ratio, Summary, summarize, table } from './support/stats';
+import {
+  latencyMs,
+  LatencyMs,
+  loadAverageText,
+  machineFacts,
+  ms,
+  ratio,
+  Summary,
+  summarize,
+  table,
+} from './support/stats';
+import { renderBarChart } from './support/svg-chart';
 
 const N = Number(process.env['BENCH_ASYNC_N'] ?? 2000);
 const C = Number(process.env['BENCH_ASYNC_C'] ?? 32);
@@ -46,7 +61,10 @@ const HANDLER =
   "const host = require('os').hostname();\nlet k = 0;\n" +
   'exports.handler = async (event) => ({ ok: true, n: event.n || 0, host, k: ++k });\n';
 const TERMINAL = ['SUCCESS', 'FAIL', 'DISCARD'];
-const DOC = join(__dirname, '..', 'docs', 'benchmarks.md');
+const ROOT = join(__dirname, '..');
+const DOC = join(ROOT, 'docs', 'benchmarks.md');
+const RESULTS = join(ROOT, 'tmp', 'bench-results', 'async-throughput.json');
+const CHART = join(ROOT, 'docs', 'benchmarks', 'async.svg');
 const SECTION = '## Async throughput';
 
 interface PlatformFigures {
@@ -94,7 +112,12 @@ interface LedgerRow {
 }
 
 async function main(): Promise<void> {
-  const loadAtStart = loadAverage();
+  if (process.env['BENCH_CHART_ONLY'] === '1') {
+    writeChart(JSON.parse(readFileSync(RESULTS, 'utf8')) as AsyncResults);
+    return;
+  }
+  const loadStart = loadavg();
+  const loadAtStart = loadAverageText(loadStart);
   console.log(
     `[bench] load average at start ${loadAtStart}; N=${N}, C=${C}, worker concurrency ${WORKER.concurrency}`,
   );
@@ -131,8 +154,14 @@ async function main(): Promise<void> {
     console.log(`[bench] platform: ${N} async invocations from ${C} clients`);
     const platform = await runPlatform(stack, api, db, urn, probe.functionId);
 
-    const report = render(raw, platform, probe.jobBytes, loadAtStart, await machine(db, stack));
+    const host = await machine(db, stack);
+    const report = render(raw, platform, probe.jobBytes, loadAtStart, host.description);
     console.log(`\n${report}`);
+    const results = toResults(raw, platform, probe.jobBytes, host, loadStart);
+    mkdirSync(join(RESULTS, '..'), { recursive: true });
+    writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+    console.log(`[bench] wrote ${RESULTS}`);
+    writeChart(results);
     if (process.env['BENCH_WRITE_DOC'] === '1') {
       writeSection(report);
       console.log(`[bench] wrote the "${SECTION.slice(3)}" section of ${DOC}`);
@@ -330,6 +359,16 @@ const spread = (samples: number[]): Summary | undefined =>
   samples.length > 0 ? summarize(samples) : undefined;
 const p = (s: Summary | undefined, key: 'p50' | 'p99'): string => (s ? ms(s[key]) : 'n/a');
 
+/** accepted/s and completions/s of both paths, as the table, the JSON and the chart give them. */
+function rates(raw: RawFigures, pf: PlatformFigures) {
+  return {
+    rawAccept: perSecond(N - raw.addErrors, raw.startedAt, raw.addedAt),
+    rawDone: perSecond(raw.completed, raw.startedAt, raw.doneAt),
+    pfAccept: perSecond(pf.accepted, pf.startedAt, pf.acceptedAt),
+    pfDone: perSecond(pf.terminal, pf.startedAt, pf.doneAt),
+  };
+}
+
 function render(
   raw: RawFigures,
   pf: PlatformFigures,
@@ -337,10 +376,7 @@ function render(
   loadAtStart: string,
   host: string,
 ): string {
-  const rawAccept = perSecond(N - raw.addErrors, raw.startedAt, raw.addedAt);
-  const rawDone = perSecond(raw.completed, raw.startedAt, raw.doneAt);
-  const pfAccept = perSecond(pf.accepted, pf.startedAt, pf.acceptedAt);
-  const pfDone = perSecond(pf.terminal, pf.startedAt, pf.doneAt);
+  const { rawAccept, rawDone, pfAccept, pfDone } = rates(raw, pf);
   const rawLatency = spread(raw.enqueueToDoneMs);
   const pfLatency = spread(pf.totalMs);
   const rawAdd = spread(raw.addMs);
@@ -430,7 +466,7 @@ function render(
     `### ${new Date().toISOString().slice(0, 10)}, N = ${N}, C = ${C}`,
     '',
     wrap(
-      `Machine: ${host}. Load average (1/5/15 min) at start ${loadAtStart}, at end ${loadAverage()}. ` +
+      `Machine: ${host}. Load average (1/5/15 min) at start ${loadAtStart}, at end ${loadAverageText(loadavg())}. ` +
         `Job data ${jobBytes} bytes on both sides; worker concurrency ${WORKER.concurrency} on both sides.`,
     ),
     '',
@@ -510,26 +546,214 @@ function gapParagraph(f: {
   );
 }
 
-async function machine(db: Client, stack: StackInfo): Promise<string> {
+interface Machine {
+  cores: number;
+  cpu?: string;
+  memoryGiB: number;
+  kernel: string;
+  node: string;
+  postgres: string;
+  redis: string;
+  /** The machine in one sentence, as the doc section gives it. */
+  description: string;
+}
+
+async function machine(db: Client, stack: StackInfo): Promise<Machine> {
   const { rows } = await db.query<{ server_version: string }>('SHOW server_version');
   const redis = new Redis(stack.redisUrl);
   try {
     const info = await redis.info('server');
     const redisVersion = /redis_version:(\S+)/.exec(info)?.[1] ?? 'unknown';
-    return (
-      `${cpus().length} cores, ${Math.round(totalmem() / 2 ** 30)} GiB, Linux ${release()}, Node.js ` +
-      `${process.version}, PostgreSQL ${rows[0]?.server_version ?? 'unknown'}, Redis ${redisVersion}; load ` +
-      `generator, apps, PostgreSQL, Redis and the container on the same machine`
-    );
+    const postgres = rows[0]?.server_version ?? 'unknown';
+    const facts = machineFacts();
+    return {
+      ...facts,
+      postgres,
+      redis: redisVersion,
+      description:
+        `${facts.cores} cores, ${facts.memoryGiB} GiB, Linux ${facts.kernel}, Node.js ${facts.node}, PostgreSQL ` +
+        `${postgres}, Redis ${redisVersion}; load generator, apps, PostgreSQL, Redis and the container on the same ` +
+        `machine`,
+    };
   } finally {
     redis.disconnect();
   }
 }
 
-function loadAverage(): string {
-  return loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' / ');
+/** Latency figures of one step; absent when nothing was measured. */
+type Latency = LatencyMs | null;
+
+function latency(samples: number[]): Latency {
+  return samples.length > 0 ? latencyMs(samples) : null;
+}
+
+/** What the run writes to RESULTS, what bench/report.ts reads and the chart is drawn from. */
+interface AsyncResults {
+  benchmark: 'async-throughput';
+  date: string;
+  machine: Machine;
+  loadAverage: { start: number[]; end: number[] };
+  settings: {
+    n: number;
+    concurrency: number;
+    worker: typeof WORKER;
+    concurrentNum: number;
+    memoryMb: number;
+    jobBytes: number;
+  };
+  raw: {
+    accepted: number;
+    addErrors: number;
+    acceptS: number;
+    acceptedPerS: number;
+    completed: number;
+    allDoneS: number;
+    completionsPerS: number;
+    acceptToDoneMs: Latency;
+    addMs: Latency;
+    cpuMs: RawFigures['cpu'];
+  };
+  platform: {
+    accepted: number;
+    /** Answers other than 202, by status (or `network: <code>`). */
+    errors: Record<string, number>;
+    acceptS: number;
+    acceptedPerS: number;
+    terminal: number;
+    statuses: Record<string, number>;
+    allDoneS: number;
+    completionsPerS: number;
+    acceptToDoneMs: Latency;
+    postMs: Latency;
+    claimMs: Latency;
+    runMs: Latency;
+    handlerMs: Latency;
+    checks: {
+      lost: number;
+      duplicates: number;
+      laterAttempts: number;
+      executions: number;
+      recordedRuns: number;
+      strayRows: number;
+      containersAtEnd: number;
+    };
+    cpuMs: PlatformFigures['cpu'];
+  };
+  /** platform ÷ raw BullMQ. */
+  ratios: { acceptedPerS: number; completionsPerS: number };
+}
+
+function toResults(
+  raw: RawFigures,
+  pf: PlatformFigures,
+  jobBytes: number,
+  host: Machine,
+  loadStart: number[],
+): AsyncResults {
+  const { rawAccept, rawDone, pfAccept, pfDone } = rates(raw, pf);
+  const elapsedS = (fromMs: number, toMs: number) => (toMs - fromMs) / 1000;
+  return {
+    benchmark: 'async-throughput',
+    date: new Date().toISOString(),
+    machine: host,
+    loadAverage: { start: loadStart, end: loadavg() },
+    settings: {
+      n: N,
+      concurrency: C,
+      worker: WORKER,
+      concurrentNum: CONCURRENT_NUM,
+      memoryMb: 256,
+      jobBytes,
+    },
+    raw: {
+      accepted: N - raw.addErrors,
+      addErrors: raw.addErrors,
+      acceptS: elapsedS(raw.startedAt, raw.addedAt),
+      acceptedPerS: rawAccept,
+      completed: raw.completed,
+      allDoneS: elapsedS(raw.startedAt, raw.doneAt),
+      completionsPerS: rawDone,
+      acceptToDoneMs: latency(raw.enqueueToDoneMs),
+      addMs: latency(raw.addMs),
+      cpuMs: raw.cpu,
+    },
+    platform: {
+      accepted: pf.accepted,
+      errors: Object.fromEntries([...pf.byStatus].filter(([status]) => status !== '202')),
+      acceptS: elapsedS(pf.startedAt, pf.acceptedAt),
+      acceptedPerS: pfAccept,
+      terminal: pf.terminal,
+      statuses: Object.fromEntries(pf.statuses),
+      allDoneS: elapsedS(pf.startedAt, pf.doneAt),
+      completionsPerS: pfDone,
+      acceptToDoneMs: latency(pf.totalMs),
+      postMs: latency(pf.postMs),
+      claimMs: latency(pf.claimMs),
+      runMs: latency(pf.runMs),
+      handlerMs: latency(pf.handlerMs),
+      checks: {
+        lost: pf.accepted - pf.terminal,
+        duplicates: pf.accepted - pf.distinctIds,
+        laterAttempts: pf.laterAttempts,
+        executions: pf.executions,
+        recordedRuns: pf.recordedRuns,
+        strayRows: pf.strayRows,
+        containersAtEnd: pf.containers,
+      },
+      cpuMs: pf.cpu,
+    },
+    ratios: { acceptedPerS: pfAccept / rawAccept, completionsPerS: pfDone / rawDone },
+  };
+}
+
+function writeChart(results: AsyncResults): void {
+  mkdirSync(join(CHART, '..'), { recursive: true });
+  writeFileSync(CHART, chart(results));
+  console.log(`[bench] wrote ${CHART}`);
+}
+
+/** accepted/s and completions/s, raw BullMQ beside the platform. */
+function chart({
+  date,
+  settings,
+  machine: host,
+  loadAverage: load,
+  raw,
+  platform,
+  ratios,
+}: AsyncResults): string {
+  // JSON keeps NaN as null, so a redrawn chart may see null where the run saw NaN.
+  const times = (value: number | null) =>
+    value !== null && Number.isFinite(value) ? `${value.toFixed(2)}×` : 'n/a';
+  return renderBarChart({
+    title: 'Async invocation throughput of a trivial Node.js handler',
+    subtitle:
+      `${date.slice(0, 10)}, N = ${settings.n} requests from C = ${settings.concurrency} clients, worker ` +
+      `concurrency ${settings.worker.concurrency} on both sides.\n${host.cores} cores shared by the load ` +
+      `generator and every process; load average ${load.start[0]?.toFixed(2)} → ${load.end[0]?.toFixed(2)}.\n` +
+      'Raw BullMQ: Queue.add → no-op Worker on the same Redis. Platform: POST invocations-async → ledger terminal.',
+    series: [
+      { name: 'raw BullMQ (add → no-op worker)', color: '#E69F00' },
+      { name: 'platform (POST invocations-async → ledger terminal)', color: '#0072B2' },
+    ],
+    panels: [
+      {
+        title: 'Throughput (higher is better)',
+        yLabel: 'requests per second',
+        groups: [
+          {
+            label: `accepted/s (platform ÷ raw ${times(ratios.acceptedPerS)})`,
+            values: [raw.acceptedPerS, platform.acceptedPerS],
+          },
+          {
+            label: `completions/s (platform ÷ raw ${times(ratios.completionsPerS)})`,
+            values: [raw.completionsPerS, platform.completionsPerS],
+          },
+        ],
+        format: (v) => Math.round(v).toLocaleString('en-US'),
+      },
+    ],
+  });
 }
 
 const INTRO = `${SECTION}

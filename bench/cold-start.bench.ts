@@ -8,9 +8,13 @@
  *   floor and against the specialization part of it (PUT /code + /init + /invoke on a bootstrap that is already up);
  * - warm invocation: sequential sync invocations through the gateway, interleaved with the same event sent straight
  *   to the warm container's bootstrap.
- * Printed, not asserted. Run: `npm run build && npm run bench` (or this file alone with node -r @swc-node/register).
+ * Printed, not asserted; writes tmp/bench-results/cold-start.json (what the tables are printed from) and the chart
+ * docs/benchmarks/starts.svg (BENCH_CHART_ONLY=1 reprints and redraws both from that file without measuring). Knobs:
+ * BENCH_COLD_RUNS (10), BENCH_WARM_REQUESTS (500), BENCH_PREWARM_POOL_SIZE (1), and the bench stack's BENCH_PORT_BASE,
+ * BENCH_DATABASE, BENCH_REDIS_DB.
+ * Run: `npm run build && npm run bench` (or this file alone with node -r @swc-node/register).
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -30,7 +34,19 @@ import {
   waitForNoContainers,
   warmBootstrapInvokeUrl,
 } from './support/bench-stack';
-import { diff, ms, ratio, Summary, summarize, table } from './support/stats';
+import {
+  diff,
+  latencyMs,
+  LatencyMs,
+  loadAverageText,
+  machineFacts,
+  ms,
+  ratio,
+  Summary,
+  summarize,
+  table,
+} from './support/stats';
+import { renderBarChart } from './support/svg-chart';
 
 const RUNS = Number(process.env['BENCH_COLD_RUNS'] ?? 10);
 const WARM_REQUESTS = Number(process.env['BENCH_WARM_REQUESTS'] ?? 500);
@@ -42,6 +58,9 @@ const FLOOR_HEALTH_POLL_MS = 5;
 const PREWARM_POOL_SIZE = Number(process.env['BENCH_PREWARM_POOL_SIZE'] ?? 1);
 /** Pause after the pool is seen full, longer than the invoker's 10 ms health poll. */
 const PREWARM_SETTLE_MS = 250;
+const ROOT = join(__dirname, '..');
+const RESULTS = join(ROOT, 'tmp', 'bench-results', 'cold-start.json');
+const CHART = join(ROOT, 'docs', 'benchmarks', 'starts.svg');
 
 interface RuntimeUnderTest {
   family: 'nodejs' | 'python';
@@ -274,9 +293,15 @@ async function measureWarm(
 }
 
 async function main(): Promise<void> {
+  if (process.env['BENCH_CHART_ONLY'] === '1') {
+    const saved = JSON.parse(readFileSync(RESULTS, 'utf8')) as ColdStartResults;
+    console.log(report(saved));
+    writeChart(saved);
+    return;
+  }
   const figures = new Map<string, RuntimeFigures>();
   // Other work on the machine shows in every figure; the load average says how much there was.
-  const loadAtStart = loadAverage();
+  const loadAtStart = loadavg();
   const prewarmEnv: Record<string, string> = {
     PREWARM_POOL_SIZE: String(PREWARM_POOL_SIZE),
     PREWARM_PROFILES: RUNTIMES_UNDER_TEST.map((rt) => `${rt.family}:${MEMORY_MB}`).join(','),
@@ -301,7 +326,8 @@ async function main(): Promise<void> {
     await stopStack(stack);
   }
 
-  if (prewarmAvailable()) {
+  const withPrewarm = prewarmAvailable();
+  if (withPrewarm) {
     console.log(`[bench] stack 2: prewarm pool ${JSON.stringify(prewarmEnv)}`);
     const prewarmStack = await startBenchStack(prewarmEnv);
     try {
@@ -329,15 +355,33 @@ async function main(): Promise<void> {
       entry.prewarmUnavailable = 'not available: this invoker has no prewarm pool (PREWARM_POOL_SIZE)';
   }
 
+  const results: ColdStartResults = {
+    benchmark: 'cold-start',
+    date: new Date().toISOString(),
+    machine: machineFacts(),
+    loadAverage: { start: loadAtStart, end: loadavg() },
+    settings: {
+      runs: RUNS,
+      warmRequests: WARM_REQUESTS,
+      memoryMb: MEMORY_MB,
+      event: EVENT,
+      prewarmAvailable: withPrewarm,
+      prewarmEnv,
+      percentiles: 'nearest rank; the first run of each start scenario (page cache, code cache) is not kept',
+    },
+    runtimes: RUNTIMES_UNDER_TEST.flatMap((rt) => {
+      const f = figures.get(rt.family);
+      return f ? [runtimeResult(rt, f)] : [];
+    }),
+  };
   console.log(
-    `\n${report(figures)}\n\nLoad average (1/5/15 min) at start ${loadAtStart}, at end ${loadAverage()}`,
+    `\n${report(results)}\n\nLoad average (1/5/15 min) at start ${loadAverageText(results.loadAverage.start)}, ` +
+      `at end ${loadAverageText(results.loadAverage.end)}`,
   );
-}
-
-function loadAverage(): string {
-  return loadavg()
-    .map((l) => l.toFixed(2))
-    .join(' / ');
+  mkdirSync(join(RESULTS, '..'), { recursive: true });
+  writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`[bench] wrote ${RESULTS}`);
+  writeChart(results);
 }
 
 /** Whether the compiled invoker knows the prewarm settings. */
@@ -375,80 +419,216 @@ async function waitForPrewarmPool(stack: StackInfo, rt: RuntimeUnderTest): Promi
   throw new Error(`the prewarm pool for ${rt.family} did not refill within 30 s`);
 }
 
-function report(figures: Map<string, RuntimeFigures>): string {
+type Latency = LatencyMs;
+
+/** A scenario's p50 against the p50 of the baseline measured beside it. */
+interface Versus {
+  baseline: string;
+  baselineP50Ms: number;
+  deltaP50Ms: number;
+  ratioP50: number;
+}
+
+interface StartFigures {
+  latency: Latency;
+  vsFloor: Versus;
+  /** start_kind of the invocation records, counted. */
+  startKinds: Record<string, number>;
+  samplesMs: number[];
+}
+
+/** p50 of the cumulative ms at the end of each step, by step name (the floor's, or the invoker's log `phases`). */
+type StepsP50 = Record<string, number>;
+
+interface RuntimeResult {
+  family: string;
+  runtime: string;
+  image: string;
+  /** Bare container start with the invoker's flags → /health 200 → code → init → invoke. */
+  floor: { latency: Latency; samplesMs: number[] };
+  /** First invocation of a new function through the gateway, prewarm disabled. */
+  cold: StartFigures;
+  /** The invoker's own `tookMs` for starting the instance within those cold starts. */
+  coldInstanceStart?: { latency: Latency; vsFloor: Versus };
+  /** The very first cold start, with the code not yet in the invoker's cache (not in `cold`). */
+  firstColdMs?: number;
+  prewarm?: StartFigures & { vsSpecialization: Versus };
+  prewarmUnavailable?: string;
+  steps: { floor: StepsP50; cold: StepsP50; prewarm?: StepsP50 };
+  warm?: { gateway: Latency; floor: Latency; vsFloor: Versus; p99MinusFloorMs: number };
+}
+
+/** What the run writes to RESULTS, what the tables are printed from and what bench/report.ts reads. */
+interface ColdStartResults {
+  benchmark: 'cold-start';
+  date: string;
+  machine: ReturnType<typeof machineFacts>;
+  loadAverage: { start: number[]; end: number[] };
+  settings: {
+    runs: number;
+    warmRequests: number;
+    memoryMb: number;
+    prewarmAvailable: boolean;
+    prewarmEnv: Record<string, string>;
+  } & Record<string, unknown>;
+  runtimes: RuntimeResult[];
+}
+
+function versus(value: Latency, ref: Latency, baseline: string): Versus {
+  return {
+    baseline,
+    baselineP50Ms: ref.p50Ms,
+    deltaP50Ms: value.p50Ms - ref.p50Ms,
+    ratioP50: value.p50Ms / ref.p50Ms,
+  };
+}
+
+function runtimeResult(rt: RuntimeUnderTest, f: RuntimeFigures): RuntimeResult {
+  const floorSamples = f.floor.map((r) => r.totalMs);
+  const floor = latencyMs(floorSamples);
+  const start = (runs: PlatformRun[]): StartFigures => {
+    const samplesMs = runs.map((r) => r.e2eMs);
+    const figures = latencyMs(samplesMs);
+    return {
+      latency: figures,
+      vsFloor: versus(figures, floor, 'floor'),
+      startKinds: startKinds(runs),
+      samplesMs,
+    };
+  };
+  const phasesOf = (runs: PlatformRun[]) => runs.flatMap((r) => (r.phases ? [r.phases] : []));
+  const tooks = f.cold.flatMap((r) => (r.tookMs === undefined ? [] : [r.tookMs]));
+  const result: RuntimeResult = {
+    family: rt.family,
+    runtime: rt.runtime,
+    image: rt.image,
+    floor: { latency: floor, samplesMs: floorSamples },
+    cold: start(f.cold),
+    firstColdMs: f.coldFirst?.e2eMs,
+    steps: { floor: stepsP50(f.floor), cold: stepsP50(phasesOf(f.cold)) },
+  };
+  if (tooks.length > 0) {
+    const took = latencyMs(tooks);
+    result.coldInstanceStart = { latency: took, vsFloor: versus(took, floor, 'floor') };
+  }
+  if (f.prewarm && f.prewarm.length > 0) {
+    const prewarm = start(f.prewarm);
+    const specialization = latencyMs(f.floor.map((r) => r.totalMs - r.readyMs));
+    result.prewarm = {
+      ...prewarm,
+      vsSpecialization: versus(prewarm.latency, specialization, 'code+init+invoke'),
+    };
+    result.steps.prewarm = stepsP50(phasesOf(f.prewarm));
+  } else {
+    result.prewarmUnavailable = f.prewarmUnavailable ?? 'not measured';
+  }
+  if (f.warm) {
+    const gateway = fromSummary(f.warm.gateway);
+    const direct = fromSummary(f.warm.floor);
+    result.warm = {
+      gateway,
+      floor: direct,
+      vsFloor: versus(gateway, direct, 'bootstrap /invoke'),
+      p99MinusFloorMs: gateway.p99Ms - direct.p99Ms,
+    };
+  }
+  return result;
+}
+
+function fromSummary(s: Summary): Latency {
+  return { n: s.n, meanMs: s.mean, p50Ms: s.p50, p90Ms: s.p90, p99Ms: s.p99, maxMs: s.max };
+}
+
+function startKinds(runs: PlatformRun[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const r of runs) counts[r.startKind] = (counts[r.startKind] ?? 0) + 1;
+  return counts;
+}
+
+function stepsP50(runs: Record<string, number>[]): StepsP50 {
+  const steps: StepsP50 = {};
+  for (const key of new Set(runs.flatMap((r) => Object.keys(r)))) {
+    const values = runs.flatMap((r) => (r[key] === undefined ? [] : [r[key]]));
+    if (values.length > 0) steps[key] = summarize(values).p50;
+  }
+  return steps;
+}
+
+function report(results: ColdStartResults): string {
   const starts: string[][] = [];
   const phases: string[][] = [];
   const warm: string[][] = [];
   const blank = (n: number): string[] => Array<string>(n).fill('');
-  const phasesOf = (runs: PlatformRun[]) => runs.flatMap((r) => (r.phases ? [r.phases] : []));
-  const spread = (s: Summary) => [String(s.n), ms(s.p50), ms(s.p90), ms(s.max)];
-  const vs = (s: Summary, ref: Summary, refName: string) => [
-    `${ms(ref.p50)} (${refName})`,
-    diff(s.p50, ref.p50),
-    ratio(s.p50, ref.p50),
+  const spread = (l: Latency) => [String(l.n), ms(l.p50Ms), ms(l.p90Ms), ms(l.maxMs)];
+  const vs = (l: Latency, v: Versus) => [
+    `${ms(v.baselineP50Ms)} (${v.baseline})`,
+    diff(l.p50Ms, v.baselineP50Ms),
+    ratio(l.p50Ms, v.baselineP50Ms),
   ];
-  for (const [family, f] of figures) {
-    const floor = summarize(f.floor.map((r) => r.totalMs));
-    const cold = summarize(f.cold.map((r) => r.e2eMs));
+  const kinds = (counts: Record<string, number>) =>
+    Object.entries(counts)
+      .map(([kind, n]) => `${kind} ×${n}`)
+      .join(', ');
+  for (const r of results.runtimes) {
+    const family = r.family;
     starts.push(
-      [family, 'floor: bare container → /health 200 → code → init → invoke', ...spread(floor), ...blank(4)],
+      [
+        family,
+        'floor: bare container → /health 200 → code → init → invoke',
+        ...spread(r.floor.latency),
+        ...blank(4),
+      ],
       [
         family,
         'cold start, prewarm disabled (e2e)',
-        ...spread(cold),
-        ...vs(cold, floor, 'floor'),
-        startKinds(f.cold),
+        ...spread(r.cold.latency),
+        ...vs(r.cold.latency, r.cold.vsFloor),
+        kinds(r.cold.startKinds),
       ],
     );
-    const tooks = f.cold.flatMap((r) => (r.tookMs === undefined ? [] : [r.tookMs]));
-    if (tooks.length > 0) {
-      const took = summarize(tooks);
+    if (r.coldInstanceStart)
       starts.push([
         family,
         '… of which the invoker’s instance start',
-        ...spread(took),
-        ...vs(took, floor, 'floor'),
+        ...spread(r.coldInstanceStart.latency),
+        ...vs(r.coldInstanceStart.latency, r.coldInstanceStart.vsFloor),
         '',
       ]);
-    }
-    phases.push(phaseRow(family, 'floor', f.floor), phaseRow(family, 'cold (invoker log)', phasesOf(f.cold)));
-    if (f.prewarm) {
-      const prewarm = summarize(f.prewarm.map((r) => r.e2eMs));
-      const specialization = summarize(f.floor.map((r) => r.totalMs - r.readyMs));
+    phases.push(
+      phaseRow(family, 'floor', r.steps.floor),
+      phaseRow(family, 'cold (invoker log)', r.steps.cold),
+    );
+    if (r.prewarm) {
       starts.push(
         [
           family,
           'prewarm-specialized start (e2e)',
-          ...spread(prewarm),
-          ...vs(prewarm, floor, 'floor'),
-          startKinds(f.prewarm),
+          ...spread(r.prewarm.latency),
+          ...vs(r.prewarm.latency, r.prewarm.vsFloor),
+          kinds(r.prewarm.startKinds),
         ],
         [
           family,
           '… against specialization only',
           ...blank(4),
-          ...vs(prewarm, specialization, 'code+init+invoke'),
+          ...vs(r.prewarm.latency, r.prewarm.vsSpecialization),
           '',
         ],
       );
-      phases.push(phaseRow(family, 'prewarm-specialized (invoker log)', phasesOf(f.prewarm)));
+      if (r.steps.prewarm)
+        phases.push(phaseRow(family, 'prewarm-specialized (invoker log)', r.steps.prewarm));
     } else {
-      starts.push([family, 'prewarm-specialized start', ...blank(7), f.prewarmUnavailable ?? '']);
+      starts.push([family, 'prewarm-specialized start', ...blank(7), r.prewarmUnavailable ?? '']);
     }
-    if (f.coldFirst)
-      phases.push([
-        family,
-        'first cold start, code not yet cached (e2e)',
-        ...blank(4),
-        ms(f.coldFirst.e2eMs),
-      ]);
-    if (f.warm) {
-      const { gateway, floor: direct } = f.warm;
-      const figures3 = (s: Summary) => [ms(s.mean), ms(s.p50), ms(s.p99)];
+    if (r.firstColdMs !== undefined)
+      phases.push([family, 'first cold start, code not yet cached (e2e)', ...blank(4), ms(r.firstColdMs)]);
+    if (r.warm) {
+      const { gateway, floor: direct } = r.warm;
+      const figures3 = (l: Latency) => [ms(l.meanMs), ms(l.p50Ms), ms(l.p99Ms)];
       const compare = (op: (a: number, b: number) => string) => [
-        op(gateway.mean, direct.mean),
-        op(gateway.p50, direct.p50),
-        op(gateway.p99, direct.p99),
+        op(gateway.meanMs, direct.meanMs),
+        op(gateway.p50Ms, direct.p50Ms),
+        op(gateway.p99Ms, direct.p99Ms),
       ];
       warm.push(
         [family, 'gateway (sync invoke, v1)', String(gateway.n), ...figures3(gateway)],
@@ -473,18 +653,54 @@ function report(figures: Map<string, RuntimeFigures>): string {
   ].join('\n');
 }
 
-function startKinds(runs: PlatformRun[]): string {
-  const counts = new Map<string, number>();
-  for (const r of runs) counts.set(r.startKind, (counts.get(r.startKind) ?? 0) + 1);
-  return [...counts].map(([kind, n]) => `${kind} ×${n}`).join(', ');
+function phaseRow(family: string, label: string, steps: StepsP50): string[] {
+  const p50 = (key: string) => (steps[key] === undefined ? '' : ms(steps[key]));
+  return [family, label, p50('containerMs'), p50('readyMs'), p50('codeMs'), p50('initMs'), p50('totalMs')];
 }
 
-function phaseRow(family: string, label: string, runs: Record<string, number>[]): string[] {
-  const p50 = (key: string) => {
-    const values = runs.flatMap((r) => (r[key] === undefined ? [] : [r[key]]));
-    return values.length > 0 ? ms(summarize(values).p50) : '';
-  };
-  return [family, label, p50('containerMs'), p50('readyMs'), p50('codeMs'), p50('initMs'), p50('totalMs')];
+function writeChart(results: ColdStartResults): void {
+  mkdirSync(join(CHART, '..'), { recursive: true });
+  writeFileSync(CHART, chart(results));
+  console.log(`[bench] wrote ${CHART}`);
+}
+
+/** p50 per runtime: the start floor, both kinds of start, and warm invocation beside its own floor. */
+function chart({ runtimes, date, settings, machine: host, loadAverage: load }: ColdStartResults): string {
+  return renderBarChart({
+    title: 'Start and warm invocation latency per runtime (p50)',
+    subtitle:
+      `${date.slice(0, 10)}, ${settings.runs} starts per scenario, ${settings.warmRequests} warm requests, ` +
+      `${settings.memoryMb} MB.\n${host.cores} cores shared by the load generator and every process; load average ` +
+      `${load.start[0]?.toFixed(2)} → ${load.end[0]?.toFixed(2)}.\n` +
+      'Latency axis is logarithmic. Each platform figure sits beside the floor measured in the same run.',
+    series: [
+      { name: 'floor: bare container start → first answer', color: '#7f7f7f' },
+      { name: 'cold start, prewarm disabled', color: '#D55E00' },
+      { name: 'prewarm-specialized start', color: '#E69F00' },
+      { name: 'warm invocation through the gateway', color: '#0072B2' },
+      { name: 'warm floor: bootstrap /invoke', color: '#BBBBBB' },
+    ],
+    panels: [
+      {
+        title: 'p50 latency (lower is better)',
+        yLabel: 'ms (log scale)',
+        scale: 'log',
+        groups: runtimes.map((r) => ({
+          label:
+            `${r.runtime}: cold ${ratio(r.cold.latency.p50Ms, r.floor.latency.p50Ms)}` +
+            (r.prewarm ? `, prewarm ${ratio(r.prewarm.latency.p50Ms, r.floor.latency.p50Ms)}` : '') +
+            ' the floor',
+          values: [
+            r.floor.latency.p50Ms,
+            r.cold.latency.p50Ms,
+            r.prewarm?.latency.p50Ms,
+            r.warm?.gateway.p50Ms,
+            r.warm?.floor.p50Ms,
+          ],
+        })),
+      },
+    ],
+  });
 }
 
 main().catch((err: unknown) => {

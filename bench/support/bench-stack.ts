@@ -8,13 +8,22 @@ import { issueToken, StackInfo, startStack } from '@ofg/testing';
  * Starts the compiled stack for a benchmark on its own ports, database and Redis db (BENCH_PORT_BASE, BENCH_DATABASE,
  * BENCH_REDIS_DB), so it can run beside an end-to-end stack.
  */
-export function startBenchStack(invokerEnv?: Record<string, string>): Promise<StackInfo> {
+export function startBenchStack(
+  invokerEnv?: Record<string, string>,
+  serviceEnv: { gatewayEnv?: Record<string, string>; triggerEnv?: Record<string, string> } = {},
+): Promise<StackInfo> {
   return startStack({
-    portBase: Number(process.env['BENCH_PORT_BASE'] ?? 19080),
+    portBase: benchPortBase(),
     database: process.env['BENCH_DATABASE'] ?? 'ofg_bench',
     redisDb: Number(process.env['BENCH_REDIS_DB'] ?? 6),
     invokerEnv,
+    ...serviceEnv,
   });
+}
+
+/** First port of the bench stack (gateway); the invoker, trigger service and S3 store take the next ones. */
+export function benchPortBase(): number {
+  return Number(process.env['BENCH_PORT_BASE'] ?? 19080);
 }
 
 export interface BenchFunction {

@@ -1,9 +1,11 @@
+import { cpus, release, totalmem } from 'node:os';
 /** Latency figures of a sample, in milliseconds. */
 export interface Summary {
   n: number;
   mean: number;
   p50: number;
   p90: number;
+  p95: number;
   p99: number;
   max: number;
 }
@@ -18,6 +20,7 @@ export function summarize(samples: number[]): Summary {
     mean: sorted.reduce((s, x) => s + x, 0) / sorted.length,
     p50: at(50),
     p90: at(90),
+    p95: at(95),
     p99: at(99),
     max: sorted[sorted.length - 1] ?? NaN,
   };
@@ -44,4 +47,41 @@ export function diff(value: number, floor: number): string {
 export function table(header: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
   return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** Latency figures as the benches write them to their JSON results (milliseconds, nearest-rank percentiles). */
+export interface LatencyMs {
+  n: number;
+  meanMs: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+export function latencyMs(samples: number[]): LatencyMs {
+  const s = summarize(samples);
+  return { n: s.n, meanMs: s.mean, p50Ms: s.p50, p90Ms: s.p90, p99Ms: s.p99, maxMs: s.max };
+}
+
+/** The 1, 5 and 15 minute load averages as `a / b / c`. */
+export function loadAverageText(values: number[]): string {
+  return values.map((l) => l.toFixed(2)).join(' / ');
+}
+
+/** What the results say about the machine they were measured on. */
+export function machineFacts(): {
+  cores: number;
+  cpu?: string;
+  memoryGiB: number;
+  kernel: string;
+  node: string;
+} {
+  return {
+    cores: cpus().length,
+    cpu: cpus()[0]?.model,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    kernel: release(),
+    node: process.version,
+  };
 }

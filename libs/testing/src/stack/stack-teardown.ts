@@ -24,20 +24,32 @@ export async function stopStack(stack = readStack()): Promise<void> {
   while (Date.now() < until && !stack.pids.every(exited)) await new Promise((r) => setTimeout(r, 200));
   for (const pid of stack.pids.filter((p) => !exited(p))) process.kill(pid, 'SIGKILL');
 
-  const docker = new Docker();
+  await removeInvokerContainers(new Docker(), [stack.invokerId, ...(stack.extraInvokerIds ?? [])]);
+}
+
+/**
+ * Force-removes every container labelled with one of the invokers, a few at a time (hundreds of concurrent
+ * force-removals have hung the Docker engine); answers how many there were.
+ */
+export async function removeInvokerContainers(docker: Docker, invokerIds: string[]): Promise<number> {
   const leftovers = (
     await Promise.all(
-      [stack.invokerId, ...(stack.extraInvokerIds ?? [])].map((id) =>
+      invokerIds.map((id) =>
         docker.listContainers({ all: true, filters: { label: [`${CONTAINER_LABELS.invokerId}=${id}`] } }),
       ),
     )
   ).flat();
-  await Promise.all(
-    leftovers.map((c) =>
-      docker
-        .getContainer(c.Id)
-        .remove({ force: true })
-        .catch(() => undefined),
-    ),
-  );
+  for (let i = 0; i < leftovers.length; i += REMOVE_BATCH) {
+    await Promise.all(
+      leftovers.slice(i, i + REMOVE_BATCH).map((c) =>
+        docker
+          .getContainer(c.Id)
+          .remove({ force: true })
+          .catch(() => undefined),
+      ),
+    );
+  }
+  return leftovers.length;
 }
+
+const REMOVE_BATCH = 16;
