@@ -1,5 +1,6 @@
 import Redis from 'ioredis';
 import {
+  decodeInboxEntry,
   encodeInboxEntry,
   homeKey,
   INVOKER_REGISTRY_KEYS,
@@ -155,6 +156,21 @@ describe('SyncInboxConsumer (real Redis)', () => {
     expect(served).toHaveLength(0);
     c.resume();
     await until(() => served.length === 1, 'served after resume');
+  });
+
+  it('serves nothing that arrives once stop() began, not even what a pop already waiting delivers', async () => {
+    const c = start();
+    await sleep(100);
+    const stopped = c.stop(1000);
+    const late = anInvocationJob().build();
+    await push(invokerInboxKey(SELF), late);
+    await stopped;
+    await sleep(100);
+    consumer = undefined;
+    expect(served).toEqual([]);
+    expect(
+      (await redis.lrange(SYNC_INBOX_KEYS.shared, 0, -1)).map((e) => decodeInboxEntry(e).requestId),
+    ).toEqual([late.requestId]);
   });
 
   it('on stop hands what is still queued to the shared inbox and waits for the jobs in flight', async () => {

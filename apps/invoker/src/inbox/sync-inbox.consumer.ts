@@ -140,7 +140,9 @@ export class SyncInboxConsumer {
         );
         if (popped) {
           const source: InboxSource = popped[0] === this.ownKey ? 'own' : 'shared';
-          for (const entry of popped[1]) this.dispatch(entry, source);
+          // A pop that was already waiting when stop() began still delivers: those jobs go back, oldest end first.
+          if (!this.running) await this.redis.rpush(popped[0], ...popped[1].reverse());
+          else for (const entry of popped[1]) this.dispatch(entry, source);
         }
         if (Date.now() - this.lastSteal >= this.pollMs) await this.steal();
         backoffMs = 100;
@@ -200,6 +202,11 @@ export class SyncInboxConsumer {
   }
 
   private dispatch(entry: string, source: InboxSource): void {
+    // Stolen after stop() began: back to the shared inbox for a live invoker.
+    if (!this.running) {
+      void this.redis.rpush(SYNC_INBOX_KEYS.shared, entry).catch(() => undefined);
+      return;
+    }
     let job: InvocationJob;
     try {
       job = decodeInboxEntry(entry);

@@ -85,6 +85,8 @@ export class InvocationProcessor implements OnApplicationBootstrap, BeforeApplic
 
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
+    // The sync inbox stops taking jobs at once (readiness drops now); what is queued in it goes to the shared inbox.
+    const inboxDrained = this.inbox?.stop(this.config.worker.drainTimeoutMs);
     this.wake?.();
     clearInterval(this.engineWatch);
     await this.engineCheck;
@@ -94,8 +96,6 @@ export class InvocationProcessor implements OnApplicationBootstrap, BeforeApplic
       drainTimeoutMs: this.config.worker.drainTimeoutMs,
     });
     await this.booting;
-    // The sync inbox drains beside the BullMQ worker; what is still queued in it goes to the shared inbox.
-    const inboxDrained = this.inbox?.stop(this.config.worker.drainTimeoutMs);
     if (this.worker) {
       const closing = this.worker.close();
       const drained = await within(closing, this.config.worker.drainTimeoutMs);
