@@ -18,6 +18,8 @@ export function startBenchStack(
     redisDb: Number(process.env['BENCH_REDIS_DB'] ?? 6),
     invokerEnv,
     ...serviceEnv,
+    // One caller drives every request: the per-caller limit (1,000/s by default) stays on but above the load.
+    gatewayEnv: { RATE_LIMIT_PER_SECOND: '100000', ...serviceEnv.gatewayEnv },
   });
 }
 

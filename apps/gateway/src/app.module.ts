@@ -50,6 +50,8 @@ export class AppModule {
           syncDispatch: config.syncDispatch,
         }),
         ControlModule.forRoot(config.redisUrl),
+        // First of the routes: Express tries routes in registration order, and invocations are the hot path.
+        InvocationsModule,
         HealthModule,
         AuthModule,
         AuthzModule,
@@ -57,7 +59,6 @@ export class AppModule {
         IamAdminModule,
         FunctionsModule,
         DependenciesModule,
-        InvocationsModule,
         TriggersModule,
         ApigModule,
         ObsEventsModule,

@@ -10,6 +10,7 @@ import { FgsExceptionFilter } from './http/fgs-exception.filter';
 import { rawBodyMiddleware } from './http/raw-body.middleware';
 import { requestIdMiddleware } from './http/request-id.middleware';
 import { allowedMethodsFrom } from './http/route-methods';
+import { invokeFastLaneOf } from './invocations/invoke-fast-lane';
 import { setupOpenApi } from './openapi/openapi.setup';
 
 /** Above the 60 s idle timeout of common load balancers and undici's 4 s client default. */
@@ -26,9 +27,13 @@ export async function createGatewayApp(
   });
   app.useLogger(app.get(Logger));
   app.disable('x-powered-by');
+  const rawBody = rawBodyMiddleware({ maxBytes: config.maxBodyBytes });
+  const filter = new FgsExceptionFilter(allowedMethodsFrom(app.getHttpAdapter().getInstance()));
+  // Ahead of every other middleware and route: sync invocations skip the route table (see invoke-fast-lane.ts).
+  app.use(invokeFastLaneOf(app, rawBody, filter));
   app.use(requestIdMiddleware);
-  app.use(rawBodyMiddleware({ maxBytes: config.maxBodyBytes }));
-  app.useGlobalFilters(new FgsExceptionFilter(allowedMethodsFrom(app.getHttpAdapter().getInstance())));
+  app.use(rawBody);
+  app.useGlobalFilters(filter);
   app.enableShutdownHooks();
   setupOpenApi(app);
   // Control events from other replicas (function changes evict cached lookups).

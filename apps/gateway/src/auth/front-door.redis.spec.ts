@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import Redis from 'ioredis';
 import { createRedisConnection } from '@ofg/queue';
 import { waitUntilReady } from './front-door.redis';
-import { RATE_KEY_PREFIX, RedisRateLimiter } from './request-rate.limiter';
+import { leaseSize, RATE_KEY_PREFIX, RATE_LEASE_MS, RedisRateLimiter } from './request-rate.limiter';
 import { REPLAY_KEY_PREFIX, RedisReplayCache } from './signature-replay.cache';
 
 // Real Redis (db 2 unless TEST_REDIS_URL says otherwise); every key of this run carries a random tag and is removed.
@@ -108,6 +108,48 @@ describe('front door on Redis', () => {
       // 500 ms at 50/s is 25 requests (+1 for the first, +slack for timer granularity).
       expect(allowed).toBeGreaterThanOrEqual(20);
       expect(allowed).toBeLessThanOrEqual(27);
+    });
+
+    it('takes 10 ms of a high rate per trip to Redis and spends the lease locally', async () => {
+      const limiter = new RedisRateLimiter(redis);
+      const limit = { perSecond: 1000, burst: 2000 };
+      expect(leaseSize(limit)).toBe(10);
+      const key = `user:${tag}-lease`;
+      await expect(limiter.take(key, limit)).resolves.toEqual({ allowed: true });
+      const tatAfterFirst = Number(await admin.get(`${RATE_KEY_PREFIX}${key}`));
+      for (let i = 0; i < 9; i++) await expect(limiter.take(key, limit)).resolves.toEqual({ allowed: true });
+      // Nine more requests came out of the lease: Redis still holds the first trip's 10 ms.
+      expect(Number(await admin.get(`${RATE_KEY_PREFIX}${key}`))).toBe(tatAfterFirst);
+      await limiter.take(key, limit);
+      expect(Number(await admin.get(`${RATE_KEY_PREFIX}${key}`))).toBeGreaterThan(tatAfterFirst);
+    });
+
+    it('never admits more than the burst across replicas that lease, and spends the last request singly', async () => {
+      const replicas = [new RedisRateLimiter(redis), new RedisRateLimiter(admin)];
+      // Lease of 10 (1000/s), burst 25: two leases fit, the third does not, five single requests still do.
+      const limit = { perSecond: 1000, burst: 25 };
+      const started = Date.now();
+      const results = await Promise.all(
+        Array.from({ length: 60 }, (_, i) => replicas[i % 2].take(`user:${tag}-lease-shared`, limit)),
+      );
+      // The bucket refills by one request per millisecond while the 60 are decided.
+      const refilled = Date.now() - started + 1;
+      const admitted = results.filter((d) => d.allowed).length;
+      expect(admitted).toBeGreaterThanOrEqual(25);
+      expect(admitted).toBeLessThanOrEqual(25 + refilled);
+      expect(results.filter((d) => !d.allowed).length).toBeGreaterThan(0);
+    });
+
+    it('lets an unspent lease lapse after RATE_LEASE_MS', async () => {
+      let now = 1_000_000;
+      const limiter = new RedisRateLimiter(redis, () => now);
+      const limit = { perSecond: 1000, burst: 2000 };
+      const key = `user:${tag}-lapse`;
+      await limiter.take(key, limit);
+      const tat = Number(await admin.get(`${RATE_KEY_PREFIX}${key}`));
+      now += RATE_LEASE_MS;
+      await limiter.take(key, limit);
+      expect(Number(await admin.get(`${RATE_KEY_PREFIX}${key}`))).toBeGreaterThan(tat);
     });
   });
 });

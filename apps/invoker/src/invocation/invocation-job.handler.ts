@@ -12,12 +12,13 @@ import {
 } from '../async/async-policy';
 import { InvocationExecutor } from './invocation.executor';
 import { InvocationRecord, InvocationRecordBuffer } from './invocation-record.buffer';
-import { LtsLogStream } from './lts-log.stream';
+import { LtsAppendError, LtsLogEntry, LtsLogStream } from './lts-log.stream';
 import { SyncHomes } from '../inbox/sync-homes';
 
 /** Delivers sync replies to the gateway that waits for them. */
 export interface ReplyPublisher {
-  publish(channel: string, reply: InvocationReply): Promise<void>;
+  /** With `log`, the invocation's LTS log line travels with the reply (LtsAppendError when only it failed). */
+  publish(channel: string, reply: InvocationReply, log?: LtsLogEntry): Promise<void>;
 }
 
 export const REPLY_PUBLISHER = Symbol('REPLY_PUBLISHER');
@@ -67,7 +68,9 @@ export class InvocationJobHandler {
     private readonly destinations: Pick<AsyncDestinationDelivery, 'deliver'>,
     @Inject(AsyncAbortRegistry) private readonly aborts: AsyncAbortRegistry,
     // Feeds LTS triggers; absent in tests that are not about them.
-    @Optional() @Inject(LtsLogStream) private readonly ltsLogs?: Pick<LtsLogStream, 'append'>,
+    @Optional()
+    @Inject(LtsLogStream)
+    private readonly ltsLogs?: Pick<LtsLogStream, 'append' | 'entry' | 'failed'>,
     // Claims function homes for the sync fast path; absent in tests that are not about it.
     @Optional() @Inject(SyncHomes) private readonly homes?: Pick<SyncHomes, 'claim'>,
   ) {}
@@ -97,21 +100,24 @@ export class InvocationJobHandler {
       });
       if (home) reply = { ...reply, home };
     }
+    // A forged job's record or log would land in the wrong tenant's history.
+    const forged = isForged(job);
+    const log = forged ? undefined : this.ltsLogs?.entry(job, reply);
     if (job.replyTo) {
       try {
-        await this.publisher.publish(job.replyTo, reply);
+        await this.publisher.publish(job.replyTo, reply, log);
       } catch (err) {
-        this.logger.error({
-          msg: 'could not publish a sync reply',
-          requestId: job.requestId,
-          err: String(err),
-        });
+        if (err instanceof LtsAppendError) this.ltsLogs?.failed(job.requestId, err.cause);
+        else
+          this.logger.error({
+            msg: 'could not publish a sync reply',
+            requestId: job.requestId,
+            err: String(err),
+          });
       }
-    }
-    // A forged job's record would land in the wrong tenant's history.
-    if (isForged(job)) return;
+    } else if (!forged) this.ltsLogs?.append(job, reply);
+    if (forged) return;
     this.records.add(toRecord(job, reply, startTime, this.options.invokerId));
-    this.ltsLogs?.append(job, reply);
   }
 
   private async handleAsync(job: InvocationJob, step: JobAttempt): Promise<AsyncNext | void> {

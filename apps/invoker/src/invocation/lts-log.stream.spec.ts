@@ -1,7 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { InvocationJob, ltsLogStreamKey } from '@ofg/contracts';
+import { InvocationJob, InvocationReply, ltsLogStreamKey } from '@ofg/contracts';
 import { LtsLogStream } from './lts-log.stream';
+import { RedisReplyPublisher } from './redis-reply.publisher';
 
 /** The append feeding LTS triggers, on the real Redis (db 15 unless SOURCES_REDIS_URL says otherwise). */
 const REDIS_URL = process.env['SOURCES_REDIS_URL'] ?? 'redis://127.0.0.1:6379/15';
@@ -58,5 +59,47 @@ describe('LtsLogStream', () => {
       time: expect.stringMatching(/^\d{13}$/),
       'x-ofg-hop': '2',
     });
+  });
+
+  it('sends a sync reply and its log line in one pipeline: the reply first, the line only while a trigger reads', async () => {
+    const publisherConnection = new Redis(REDIS_URL);
+    const subscriber = new Redis(REDIS_URL);
+    try {
+      const stream = new LtsLogStream(redis);
+      const publisher = new RedisReplyPublisher(publisherConnection);
+      const fn = randomUUID();
+      const key = ltsLogStreamKey(PROJECT, fn);
+      const channel = `ofg:reply:${PROJECT}`;
+      const received: string[] = [];
+      subscriber.on('message', (_c: string, message: string) => received.push(message));
+      await subscriber.subscribe(channel);
+      const reply: InvocationReply = {
+        requestId: 'r1',
+        outcome: 'success',
+        result: '1',
+        log: 'unread',
+        durationMs: 1,
+        billingDurationMs: 1,
+        memorySizeMb: 128,
+        memoryUsedMb: 10,
+        startKind: 'warm',
+        invokerId: 'i1',
+      };
+
+      await publisher.publish(channel, reply, stream.entry(aJob(fn), reply));
+      expect(await redis.exists(key)).toBe(0);
+
+      await redis.xgroup('CREATE', key, 'ofg-trigger-x', '$', 'MKSTREAM');
+      const read = { ...reply, requestId: 'r2', log: 'read' };
+      await publisher.publish(channel, read, stream.entry(aJob(fn), read));
+      const entries = await entriesOf(redis, key, 1);
+      expect(entries).toHaveLength(1);
+      expect(entries[0][1]).toContain('read');
+      for (let i = 0; i < 50 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(received.map((m) => (JSON.parse(m) as { requestId: string }).requestId)).toEqual(['r1', 'r2']);
+    } finally {
+      subscriber.disconnect();
+      publisherConnection.disconnect();
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { ChainableCommander } from 'ioredis';
 import type Redis from 'ioredis';
 import {
   InvocationJob,
@@ -18,22 +19,48 @@ return redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', ARGV[2], ARGV[3]
 
 type AppendCommand = (key: string, ...args: string[]) => Promise<string | null>;
 
+/** One invocation's log line for its function's LTS stream: the script's key and arguments. */
+export interface LtsLogEntry {
+  key: string;
+  args: string[];
+}
+
+const APPEND_COMMAND = 'ofgLtsAppend';
+
+/** Defines the append script on a connection, so a reply publisher can send it in the same write as the reply. */
+export function defineLtsAppend(redis: Redis): void {
+  redis.defineCommand(APPEND_COMMAND, { numberOfKeys: 1, lua: APPEND_IF_READ });
+}
+
+/** Queues an entry on a pipeline of a connection that went through defineLtsAppend. */
+export function queueLtsAppend(pipeline: ChainableCommander, entry: LtsLogEntry): void {
+  (pipeline as unknown as Record<string, (...a: string[]) => unknown>)[APPEND_COMMAND](
+    entry.key,
+    ...entry.args,
+  );
+}
+
+/** The reply went out; only the LTS log line failed. */
+export class LtsAppendError extends Error {
+  constructor(override readonly cause: Error) {
+    super(`LTS log line not written: ${cause.message}`);
+  }
+}
+
 /** Feeds LTS triggers: each finished invocation's log to `ofg:lts:<project_id>:<function_id>` (see docs/compatibility.md). */
 @Injectable()
 export class LtsLogStream {
   private readonly logger = new Logger(LtsLogStream.name);
 
   constructor(private readonly redis: Redis) {
-    redis.defineCommand('ofgLtsAppend', { numberOfKeys: 1, lua: APPEND_IF_READ });
+    defineLtsAppend(redis);
   }
 
-  /** Best-effort and off the reply path: a log that cannot be written is logged, never raised. */
-  append(job: InvocationJob, reply: Pick<InvocationReply, 'log'>): void {
-    const command = (this.redis as unknown as { ofgLtsAppend: AppendCommand }).ofgLtsAppend;
-    command
-      .call(
-        this.redis,
-        ltsLogStreamKey(job.projectId, job.function.functionId),
+  /** The entry of a finished invocation; sync replies carry it to Redis with the reply (RedisReplyPublisher). */
+  entry(job: InvocationJob, reply: Pick<InvocationReply, 'log'>): LtsLogEntry {
+    return {
+      key: ltsLogStreamKey(job.projectId, job.function.functionId),
+      args: [
         String(LTS_STREAM_MAXLEN),
         LTS_ENTRY_FIELDS.requestId,
         job.requestId,
@@ -44,13 +71,20 @@ export class LtsLogStream {
         // A function reading its own logs stops at the hop limit like any trigger loop.
         TRIGGER_HOP_HEADER,
         String(job.trigger?.hop ?? 0),
-      )
-      .catch((err: unknown) =>
-        this.logger.warn({
-          msg: 'invocation log not written to its LTS stream',
-          requestId: job.requestId,
-          err: String(err),
-        }),
-      );
+      ],
+    };
+  }
+
+  /** Best-effort and off the reply path: a log that cannot be written is logged, never raised. */
+  append(job: InvocationJob, reply: Pick<InvocationReply, 'log'>): void {
+    const entry = this.entry(job, reply);
+    const command = (this.redis as unknown as Record<string, AppendCommand>)[APPEND_COMMAND];
+    command
+      .call(this.redis, entry.key, ...entry.args)
+      .catch((err: unknown) => this.failed(job.requestId, err));
+  }
+
+  failed(requestId: string, err: unknown): void {
+    this.logger.warn({ msg: 'invocation log not written to its LTS stream', requestId, err: String(err) });
   }
 }

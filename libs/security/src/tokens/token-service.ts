@@ -7,6 +7,8 @@ export const DEFAULT_TOKEN_TTL_MS = 24 * 60 * 60 * 1000;
 const PREFIX = 'ofg1';
 // Longer than any token this service issues; bounds the work spent on garbage.
 const MAX_TOKEN_LENGTH = 2048;
+/** Genuine tokens remembered so a caller's repeated requests skip the MAC; cleared whole when full. */
+const MAX_VERIFIED = 10_000;
 
 export interface TokenClaims {
   userId: string;
@@ -41,6 +43,7 @@ interface TokenPayload {
  */
 export class TokenService {
   private readonly key: Buffer;
+  private readonly verified = new Map<string, VerifiedToken>();
 
   constructor(masterKeyHex: string) {
     const master = parseMasterKey(masterKeyHex);
@@ -70,6 +73,18 @@ export class TokenService {
 
   /** The claims of a genuine, unexpired token; undefined for anything else. */
   verify(token: string, now: Date = new Date()): VerifiedToken | undefined {
+    const known = this.verified.get(token);
+    if (known) return now.getTime() < known.expiresAt.getTime() ? { ...known } : undefined;
+    const checked = this.check(token, now);
+    if (checked) {
+      if (this.verified.size >= MAX_VERIFIED) this.verified.clear();
+      this.verified.set(token, checked);
+      return { ...checked };
+    }
+    return undefined;
+  }
+
+  private check(token: string, now: Date): VerifiedToken | undefined {
     if (token.length > MAX_TOKEN_LENGTH) return undefined;
     const parts = token.split('.');
     if (parts.length !== 3 || parts[0] !== PREFIX) return undefined;
