@@ -36,6 +36,14 @@ function asyncStdout(): pino.DestinationStream {
   return stdout;
 }
 
+/**
+ * A logger for access lines whose fields the caller builds from trusted values (request id, method, URL with
+ * redactUrlSecrets applied, status): the same JSON lines on the same stdout, without the redaction pass.
+ */
+export function accessLogger(service: string): pino.Logger {
+  return pino({ name: service, level: process.env['LOG_LEVEL'] ?? 'info' }, asyncStdout());
+}
+
 /** JSON logs on stdout with request ids, secrets redacted. */
 export function loggerParams(service: string): Params {
   return {

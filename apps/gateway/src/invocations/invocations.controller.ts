@@ -54,7 +54,12 @@ export class InvocationsController {
     @Res() res: Response,
   ): Promise<void> {
     const rendered = await this.invocations.invokeSync(auth, invokeRequest(req, urn));
-    res.status(rendered.status).set(rendered.headers).send(rendered.body);
+    // Written directly: res.send would hash the body for an ETag no client of a POST uses.
+    res.statusCode = rendered.status;
+    for (const [name, value] of Object.entries(rendered.headers))
+      res.setHeader(name, name === 'Content-Type' ? `${value}; charset=utf-8` : value);
+    res.setHeader('Content-Length', Buffer.byteLength(rendered.body));
+    res.end(rendered.body);
   }
 
   @Post('invocations-async')

@@ -2,8 +2,8 @@ import type { CanActivate, ExceptionFilter, INestApplication } from '@nestjs/com
 import { ForbiddenException } from '@nestjs/common';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { PinoLogger } from 'nestjs-pino';
 import { FgsError } from '@ofg/contracts';
+import { accessLogger, redactUrlSecrets } from '@ofg/observability';
 import { FgsAuthGuard } from '../auth/fgs-auth.guard';
 import { PermissionGuard } from '../authz/permission.guard';
 import { FgsRequest, requestIdOf } from '../common/fgs-request';
@@ -70,23 +70,28 @@ async function serve(
   }
 }
 
-/** The parts of a built gateway; the access log line matches pino-http's. */
+/** The parts of a built gateway. */
 export function invokeFastLaneOf(
   app: INestApplication,
   rawBody: RequestHandler,
   filter: ExceptionFilter,
 ): RequestHandler {
+  // The line pino-http writes for other routes, built here from trusted fields so it needs no redaction pass.
+  const access = accessLogger('gateway');
   return invokeFastLane({
     rawBody,
     filter,
     guards: [app.get(FgsAuthGuard, { strict: false }), app.get(PermissionGuard, { strict: false })],
     controller: app.get(InvocationsController, { strict: false }),
     log: (req, res, startedAt) => {
-      // The root logger's serializers (loggerParams) trim and redact req and res as they do pino-http's.
-      const line = { req, res, responseTime: Date.now() - startedAt };
-      if (!res.writableFinished) PinoLogger.root.info(line, 'request aborted');
-      else if (res.statusCode >= 500) PinoLogger.root.error(line, 'request errored');
-      else PinoLogger.root.info(line, 'request completed');
+      const line = {
+        req: { id: requestIdOf(req), method: req.method, url: redactUrlSecrets(req.url) },
+        res: { statusCode: res.statusCode },
+        responseTime: Date.now() - startedAt,
+      };
+      if (!res.writableFinished) access.info(line, 'request aborted');
+      else if (res.statusCode >= 500) access.error(line, 'request errored');
+      else access.info(line, 'request completed');
     },
   });
 }
