@@ -140,8 +140,9 @@ export class SyncInboxConsumer {
         );
         if (popped) {
           const source: InboxSource = popped[0] === this.ownKey ? 'own' : 'shared';
-          // A pop that was already waiting when stop() began still delivers: those jobs go back, oldest end first.
-          if (!this.running) await this.redis.rpush(popped[0], ...popped[1].reverse());
+          // A pop that was already waiting when stop() or pause() began still delivers: those jobs go back, oldest
+          // end first.
+          if (!this.running || this.paused) await this.redis.rpush(popped[0], ...popped[1].reverse());
           else for (const entry of popped[1]) this.dispatch(entry, source);
         }
         if (Date.now() - this.lastSteal >= this.pollMs) await this.steal();
