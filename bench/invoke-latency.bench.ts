@@ -34,6 +34,7 @@ import {
   timedPost,
   warmBootstrapInvokeUrl,
 } from './support/bench-stack';
+import { appPid, processCpuMs } from './support/cpu';
 import { closedLoop, ClosedLoopFigures } from './support/parallel';
 import { platformJob, RawSyncRoundTrip, RawWorkerSettings } from './support/raw-bullmq';
 import { ServerlessOfflinePeer, startServerlessOffline } from './support/serverless-offline';
@@ -94,6 +95,9 @@ interface Row {
   p99Ms: number;
   maxMs: number;
   rps: number;
+  /** Gateway rows: CPU (user + system, /proc) the gateway and the invoker spent per successful request. */
+  gatewayCpuMsPerRequest?: number;
+  invokerCpuMsPerRequest?: number;
 }
 
 /** What the run writes to RESULTS, and what BENCH_CHART_ONLY=1 draws the chart from. */
@@ -247,6 +251,8 @@ interface HttpTarget {
   url: string;
   headers: Record<string, string>;
   body: string;
+  /** The stack's gateway and invoker, whose CPU a gateway row reports per request. */
+  cpu?: { gateway: number; invoker: number };
 }
 
 /** Creates the function on a stack, answers its cold start and warms it up; returns its invocation request. */
@@ -261,7 +267,12 @@ async function prepareFunction(stack: StackInfo): Promise<HttpTarget & { api: Be
   });
   const first = await api.invoke(urn, EVENT);
   console.log(`[bench] first (cold) invocation: ${first.status} in ${first.ms.toFixed(0)} ms`);
-  const target = { url: api.invokeUrl(urn), headers: api.invokeHeaders, body: EVENT };
+  const target: HttpTarget = {
+    url: api.invokeUrl(urn),
+    headers: api.invokeHeaders,
+    body: EVENT,
+    cpu: { gateway: appPid(stack.pids, 'gateway'), invoker: appPid(stack.pids, 'invoker') },
+  };
   await expectAnswer('gateway', target);
   return { ...target, api, urn };
 }
@@ -298,7 +309,16 @@ async function measureHttp(target: Target, concurrency: number, http: HttpTarget
   }
   if (WARMUP_S > 0) await httpLoad(http, concurrency, WARMUP_S);
   console.log(`[bench] concurrency ${concurrency}: ${TARGETS[target]}`);
-  return toRow(target, concurrency, await httpLoad(http, concurrency, DURATION_S));
+  const cpuBefore = http.cpu && {
+    gateway: processCpuMs(http.cpu.gateway),
+    invoker: processCpuMs(http.cpu.invoker),
+  };
+  const row = toRow(target, concurrency, await httpLoad(http, concurrency, DURATION_S));
+  if (http.cpu && cpuBefore && row.requests > 0) {
+    row.gatewayCpuMsPerRequest = (processCpuMs(http.cpu.gateway) - cpuBefore.gateway) / row.requests;
+    row.invokerCpuMsPerRequest = (processCpuMs(http.cpu.invoker) - cpuBefore.invoker) / row.requests;
+  }
+  return row;
 }
 
 async function measureRaw(concurrency: number, raw: RawSyncRoundTrip): Promise<Row> {
@@ -389,7 +409,19 @@ function renderTables(rows: Row[], comparisons: Comparison[]): string {
       a.concurrency - b.concurrency || TARGET_ORDER.indexOf(a.target) - TARGET_ORDER.indexOf(b.target),
   );
   const figures = table(
-    ['concurrency', 'target', 'requests', 'mean ms', 'p50 ms', 'p90 ms', 'p99 ms', 'req/s', 'errors'],
+    [
+      'concurrency',
+      'target',
+      'requests',
+      'mean ms',
+      'p50 ms',
+      'p90 ms',
+      'p99 ms',
+      'req/s',
+      'errors',
+      'gateway CPU ms/req',
+      'invoker CPU ms/req',
+    ],
     sorted.map((r) => [
       String(r.concurrency),
       r.label,
@@ -400,6 +432,8 @@ function renderTables(rows: Row[], comparisons: Comparison[]): string {
       ms(r.p99Ms),
       r.rps.toFixed(0),
       String(r.errors),
+      r.gatewayCpuMsPerRequest === undefined ? '' : r.gatewayCpuMsPerRequest.toFixed(3),
+      r.invokerCpuMsPerRequest === undefined ? '' : r.invokerCpuMsPerRequest.toFixed(3),
     ]),
   );
   const find = (c: number, t: Target) => rows.find((r) => r.concurrency === c && r.target === t);

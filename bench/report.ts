@@ -67,6 +67,8 @@ export interface InvokeLatencyJson extends Common {
     p50Ms: number | null;
     p99Ms: number | null;
     rps: number | null;
+    gatewayCpuMsPerRequest?: number;
+    invokerCpuMsPerRequest?: number;
   }[];
 }
 
@@ -490,7 +492,7 @@ function warmSyncPart(json: InvokeLatencyJson | undefined, chartsDir: string): s
         : ''),
     '',
     table(
-      ['in flight', 'target', 'p50', 'p99', 'req/s', 'errors'],
+      ['in flight', 'target', 'p50', 'p99', 'req/s', 'errors', 'CPU per request: gateway / invoker'],
       rows.map((r) => [
         String(r.concurrency),
         r.label ?? r.target,
@@ -498,6 +500,9 @@ function warmSyncPart(json: InvokeLatencyJson | undefined, chartsDir: string): s
         msText(r.p99Ms),
         num(r.rps),
         String(r.errors ?? 'n/a'),
+        r.gatewayCpuMsPerRequest === undefined || r.invokerCpuMsPerRequest === undefined
+          ? ''
+          : `${msText(r.gatewayCpuMsPerRequest)} / ${msText(r.invokerCpuMsPerRequest)}`,
       ]),
     ),
     chartLink('warm-sync.svg', 'Warm sync invocation: p50, p99 and throughput per target', chartsDir),
