@@ -108,6 +108,25 @@ describe('invokeFastLane', () => {
     expect(invoked).toEqual([]);
   });
 
+  it('still ends the request with a 500 when the exception filter itself fails', async () => {
+    const app = express();
+    app.use(
+      invokeFastLane({
+        rawBody: rawBodyMiddleware({ maxBytes: 64 }),
+        filter: {
+          catch: () => {
+            throw new Error('filter broke');
+          },
+        },
+        guards: [{ canActivate: () => Promise.reject(new Error('guard broke')) }],
+        controller: { invoke: async () => undefined },
+        log: () => undefined,
+      }),
+    );
+    const res = await request(app).post(PATH).set('Content-Type', 'application/json').send('{}');
+    expect(res.status).toBe(500);
+  });
+
   it('refuses a body over the limit before any guard runs', async () => {
     const order: string[] = [];
     const { app, invoked } = lane([authenticates(order, 'auth')]);

@@ -66,7 +66,13 @@ async function serve(
     if (!req.fgsAuth) throw new FgsError('FSS.0401', 'Authentication required');
     await parts.controller.invoke(req.fgsAuth, urn, req, res);
   } catch (err) {
-    parts.filter.catch(err, context);
+    try {
+      parts.filter.catch(err, context);
+    } catch {
+      // Never an unhandled rejection: a filter that fails still ends the request.
+      if (!res.headersSent) res.statusCode = 500;
+      res.end();
+    }
   }
 }
 
