@@ -1,27 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { InvocationReply } from '@ofg/contracts';
 import { InvocationProducer } from './invocation.producer';
 import { createRedisConnection } from './redis-connection';
 import { publishReply, ReplyBus, ReplyTimeoutError } from './reply-bus';
-import { aQueueJob } from './testing/invocation-job.fixture';
+import { aQueueJob, aQueueReply } from './testing/invocation-job.fixture';
 
 const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379/9';
 
-function reply(requestId: string): InvocationReply {
-  return {
-    requestId,
-    outcome: 'success',
-    result: '"ok"',
-    log: '',
-    durationMs: 1,
-    billingDurationMs: 1,
-    memorySizeMb: 128,
-    memoryUsedMb: 10,
-    startKind: 'warm',
-    invokerId: 'test',
-  };
-}
+const reply = (requestId: string) => aQueueReply(requestId, { result: '"ok"' });
 
 /** Real Redis: sync replies over pub/sub and job ids that deduplicate. */
 describe('queue plumbing on Redis', () => {

@@ -4,7 +4,6 @@ import {
   homeKey,
   INVOKER_REGISTRY_KEYS,
   InvocationJob,
-  InvocationReply,
   invokerInboxKey,
   SYNC_INBOX_KEYS,
   syncAffinityKey,
@@ -12,7 +11,7 @@ import {
 import { createRedisConnection } from './redis-connection';
 import { handOverInbox, placeHome, readLiveInvokers } from './sync-inbox';
 import { SyncJobRouter } from './sync-job.router';
-import { aQueueJob } from './testing/invocation-job.fixture';
+import { aQueueJob, aQueueReply } from './testing/invocation-job.fixture';
 
 const aSyncJob = (fn?: InvocationJob['function']): InvocationJob => aQueueJob('sync', undefined, fn);
 
@@ -29,19 +28,8 @@ describe('SyncJobRouter (real Redis)', () => {
   const live = (...ids: string[]) =>
     redis.zadd(INVOKER_REGISTRY_KEYS.members, ...ids.flatMap((id) => [Date.now() + 60_000, id]));
   const queued = async (key: string) => (await redis.lrange(key, 0, -1)).map(decodeInboxEntry);
-  const replyFrom = (job: InvocationJob, home: string): InvocationReply => ({
-    requestId: job.requestId,
-    outcome: 'success',
-    result: '{}',
-    log: '',
-    durationMs: 1,
-    billingDurationMs: 1,
-    memorySizeMb: 128,
-    memoryUsedMb: 10,
-    startKind: 'cold',
-    invokerId: home,
-    home,
-  });
+  const replyFrom = (job: InvocationJob, home: string) =>
+    aQueueReply(job.requestId, { startKind: 'cold', invokerId: home, home });
 
   beforeAll(() => {
     redis = new Redis(REDIS_URL);

@@ -1,21 +1,7 @@
-import { InvocationReply } from '@ofg/contracts';
+import { anInvocationReply } from '@ofg/testing';
 import { parseApigResult, renderApigReply } from './apig-response';
 
-function aReply(overrides: Partial<InvocationReply>): InvocationReply {
-  return {
-    requestId: 'r1',
-    outcome: 'success',
-    result: '{}',
-    log: '',
-    durationMs: 1,
-    billingDurationMs: 1,
-    memorySizeMb: 128,
-    memoryUsedMb: 10,
-    startKind: 'warm',
-    invokerId: 'i',
-    ...overrides,
-  } as InvocationReply;
-}
+const aReply = anInvocationReply;
 
 describe('parseApigResult', () => {
   it('decodes a Base64 body into the exact bytes', () => {

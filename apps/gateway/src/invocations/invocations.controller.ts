@@ -56,8 +56,7 @@ export class InvocationsController {
     const rendered = await this.invocations.invokeSync(auth, invokeRequest(req, urn));
     // Written directly: res.send would hash the body for an ETag no client of a POST uses.
     res.statusCode = rendered.status;
-    for (const [name, value] of Object.entries(rendered.headers))
-      res.setHeader(name, name === 'Content-Type' ? `${value}; charset=utf-8` : value);
+    for (const [name, value] of Object.entries(rendered.headers)) res.setHeader(name, value);
     res.setHeader('Content-Length', Buffer.byteLength(rendered.body));
     res.end(rendered.body);
   }

@@ -43,7 +43,6 @@ export function invokeFastLane(parts: InvokeFastLaneParts): RequestHandler {
     const startedAt = Date.now();
     res.once('close', () => parts.log(req, res, startedAt));
     requestIdMiddleware(req, res, () => {
-      (req as Request & { id?: string }).id = requestIdOf(req);
       parts.rawBody(req, res, () => {
         const context = new ExecutionContextHost([req, res, next], InvocationsController, invoke);
         context.setType('http');

@@ -75,7 +75,7 @@ describe('renderSyncReply', () => {
     const out = renderSyncReply(aReply(), { version: 'v0', logType: 'none', funcDigest: 'd1' });
     expect(out.status).toBe(200);
     expect(out.body).toBe('{"ok":true}');
-    expect(out.headers['Content-Type']).toBe('application/json');
+    expect(out.headers['Content-Type']).toBe('application/json; charset=utf-8');
     expect(out.headers['X-Cff-Request-Id']).toBe('req-1');
     expect(out.headers['X-Cff-Response-Version']).toBe('v0');
     expect(out.headers['X-Func-Err-Code']).toBe('0');

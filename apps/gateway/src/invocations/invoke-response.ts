@@ -1,5 +1,8 @@
 import { ERROR_CODES, errorBody, FUNC_ERROR_CODES, InvocationReply, LIMITS } from '@ofg/contracts';
 
+/** What Express's res.set would make of `application/json`: the controller writes headers as they are. */
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
 export type RequestVersion = 'v0' | 'v1';
 export type LogType = 'tail' | 'none';
 
@@ -87,7 +90,7 @@ export function renderSyncReply(reply: InvocationReply, options: RenderOptions):
     'X-Cff-Response-Version': options.version,
     'X-Func-Err-Code': String(errCode),
     'X-Is-Func-Err': String(errCode !== 0),
-    'Content-Type': 'application/json',
+    'Content-Type': JSON_CONTENT_TYPE,
   };
   if (options.logType === 'tail') headers['X-Cff-Function-Log'] = Buffer.from(log, 'utf8').toString('base64');
   const body =
@@ -119,7 +122,7 @@ function renderPlatformError(reply: InvocationReply): RenderedInvocation {
   }
   return {
     status: ERROR_CODES[code].status,
-    headers: { 'X-Cff-Request-Id': reply.requestId, 'Content-Type': 'application/json' },
+    headers: { 'X-Cff-Request-Id': reply.requestId, 'Content-Type': JSON_CONTENT_TYPE },
     body: JSON.stringify(errorBody(code, message)),
   };
 }

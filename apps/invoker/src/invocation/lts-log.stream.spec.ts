@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
-import { InvocationJob, InvocationReply, ltsLogStreamKey } from '@ofg/contracts';
+import { InvocationJob, ltsLogStreamKey } from '@ofg/contracts';
+import { anInvocationReply } from '@ofg/testing';
 import { LtsLogStream } from './lts-log.stream';
 import { RedisReplyPublisher } from './redis-reply.publisher';
 
@@ -73,18 +74,7 @@ describe('LtsLogStream', () => {
       const received: string[] = [];
       subscriber.on('message', (_c: string, message: string) => received.push(message));
       await subscriber.subscribe(channel);
-      const reply: InvocationReply = {
-        requestId: 'r1',
-        outcome: 'success',
-        result: '1',
-        log: 'unread',
-        durationMs: 1,
-        billingDurationMs: 1,
-        memorySizeMb: 128,
-        memoryUsedMb: 10,
-        startKind: 'warm',
-        invokerId: 'i1',
-      };
+      const reply = anInvocationReply({ log: 'unread' });
 
       await publisher.publish(channel, reply, stream.entry(aJob(fn), reply));
       expect(await redis.exists(key)).toBe(0);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { FunctionSnapshot, InvocationJob } from '@ofg/contracts';
+import { FunctionSnapshot, InvocationJob, InvocationReply } from '@ofg/contracts';
 
 /** A job of the queue specs (libs/testing's builder is out of this library's reach): a new function unless `fn`. */
 export function aQueueJob(
@@ -34,5 +34,22 @@ export function aQueueJob(
       concurrentNum: 1,
       configDigest: 'c',
     },
+  };
+}
+
+/** A successful warm reply of 1 ms to a queue spec's job; `overrides` set what a test looks at. */
+export function aQueueReply(requestId: string, overrides: Partial<InvocationReply> = {}): InvocationReply {
+  return {
+    requestId,
+    outcome: 'success',
+    result: '{}',
+    log: '',
+    durationMs: 1,
+    billingDurationMs: 1,
+    memorySizeMb: 128,
+    memoryUsedMb: 10,
+    startKind: 'warm',
+    invokerId: 'test',
+    ...overrides,
   };
 }
